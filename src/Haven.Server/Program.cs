@@ -1,0 +1,3 @@
+using Haven.Server.Cli;
+
+return await HavenCli.RunAsync(args);

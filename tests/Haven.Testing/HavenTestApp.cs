@@ -1,0 +1,171 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Haven.Platform.Hosting;
+using Haven.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace Haven.Testing;
+
+public sealed class HavenTestAppOptions
+{
+    /// <summary>Modules to enable; null for all.</summary>
+    public IReadOnlyList<string>? Modules { get; set; }
+
+    public string Environment { get; set; } = "Development";
+
+    /// <summary>Configuration on top of appsettings (keys as in appsettings, e.g. <c>Haven:Web:RateLimitPerUserPerMinute</c>).</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
+    /// <summary>Replaces the application clock.</summary>
+    public TimeProvider? Clock { get; set; }
+
+    /// <summary>Last-word service registrations, e.g. a recording push gateway.</summary>
+    public Action<IServiceCollection>? Services { get; set; }
+
+    /// <summary>Extra endpoints, for probing platform conventions (errors, limits) without a module.</summary>
+    public Action<IEndpointRouteBuilder>? Endpoints { get; set; }
+}
+
+/// <summary>
+/// The real Haven web application on Kestrel at a free loopback port, with its own freshly migrated database:
+/// tests talk HTTP and WebSockets to it exactly as clients do.
+/// </summary>
+public sealed class HavenTestApp : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private HavenTestApp(WebApplication app, Uri baseAddress, string connectionString, CapturedLogs logs)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        ConnectionString = connectionString;
+        Logs = logs;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string ConnectionString { get; }
+
+    public CapturedLogs Logs { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<HavenTestApp> StartAsync(Action<HavenTestAppOptions>? configure = null)
+    {
+        var options = new HavenTestAppOptions();
+        configure?.Invoke(options);
+        var connectionString = await TestPostgres.CreateDatabaseAsync(options.Modules);
+
+        var settings = new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{PlatformServices.ConnectionStringName}"] = connectionString,
+            ["Haven:Keys:DevelopmentMaster"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            // High enough that ordinary tests never meet it; the rate-limit tests set their own.
+            ["Haven:Web:RateLimitPerUserPerMinute"] = "100000",
+            ["Haven:Web:RateLimitPerAddressPerMinute"] = "100000",
+            ["urls"] = "http://127.0.0.1:0",
+        };
+        if (options.Modules is not null)
+        {
+            for (var i = 0; i < options.Modules.Count; i++)
+            {
+                settings[$"Haven:Modules:{i}"] = options.Modules[i];
+            }
+        }
+
+        foreach (var (key, value) in options.Settings)
+        {
+            settings[key] = value;
+        }
+
+        var builder = HavenHost.CreateBuilder(["--environment", options.Environment]);
+        if (options.Modules is not null)
+        {
+            // appsettings lists all four; an explicit list must replace it, not merge index by index.
+            builder.Configuration["Haven:Modules"] = null;
+            foreach (var child in builder.Configuration.GetSection("Haven:Modules").GetChildren().ToList())
+            {
+                builder.Configuration[child.Path] = null;
+            }
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        var logs = new CapturedLogs();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+
+        var app = HavenHost.Build(builder, services =>
+        {
+            if (options.Clock is not null)
+            {
+                services.AddSingleton(options.Clock);
+            }
+
+            options.Services?.Invoke(services);
+        }, options.Endpoints);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new HavenTestApp(app, new Uri(address), connectionString, logs);
+    }
+
+    public HttpClient CreateClient(string? accessToken = null)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = BaseAddress };
+        if (accessToken is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
+        return client;
+    }
+
+    public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider);
+    }
+
+    public async Task InScopeAsync(Func<IServiceProvider, Task> action)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        await action(scope.ServiceProvider);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+    }
+}
+
+/// <summary>One Haven app per test class (xunit class fixture). Tests in the class share it and must own their data.</summary>
+public class HavenAppFixture : IAsyncLifetime
+{
+    private HavenTestApp? _app;
+
+    public HavenTestApp App => _app ?? throw new InvalidOperationException("The fixture has not started.");
+
+    protected virtual void Configure(HavenTestAppOptions options)
+    {
+    }
+
+    public async ValueTask InitializeAsync() => _app = await HavenTestApp.StartAsync(Configure);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
