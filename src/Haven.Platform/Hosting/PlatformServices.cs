@@ -56,9 +56,12 @@ public static class PlatformServices
         return services;
     }
 
-    /// <summary>Registers a module's DbContext on the shared connection pool.</summary>
-    public static IServiceCollection AddHavenDbContext<TContext>(this IServiceCollection services) where TContext : DbContext =>
-        services.AddDbContext<TContext>((provider, options) => options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>()));
+    /// <summary>Registers a module's DbContext on the shared connection pool (and in the list the schema checks walk).</summary>
+    public static IServiceCollection AddHavenDbContext<TContext>(this IServiceCollection services) where TContext : DbContext
+    {
+        services.AddSingleton(new DbContextRegistration(typeof(TContext)));
+        return services.AddDbContext<TContext>((provider, options) => options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>()));
+    }
 
     /// <summary>Every migration of the platform and the enabled modules, platform first.</summary>
     public static IEnumerable<SqlMigration> AllMigrations(this ModuleCatalog modules) =>
@@ -139,6 +142,7 @@ public static class PlatformServices
             OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "public, max-age=3600",
         });
         app.UseHavenApiDocs();
+        app.UseHavenTrailingSlash();
         app.UseRouting();
         app.UseCors();
         app.UseHavenUnmatchedRoutes();

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Haven.Platform.Data;
+using Microsoft.EntityFrameworkCore;
 using Haven.Platform.Modules;
 using Haven.Server.Hosting;
 
@@ -32,6 +34,35 @@ public static class AdminCommands
             await using var host = await CommandHost.StartAsync([.. result.UnmatchedTokens], cancellationToken);
             var logins = await DemoData.SeedAsync(host.Services, cancellationToken);
             DemoData.Print(logins, HavenHost.DefaultUrl);
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command SchemaScript()
+    {
+        var name = new Argument<string?>("context") { Description = "DbContext name (e.g. PlatformDbContext); all when omitted.", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("schema-script", "Print the DDL EF Core would create for a DbContext: a starting point for a new SQL migration.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.Arguments.Add(name);
+        command.SetAction(result =>
+        {
+            // No database needed: the script comes from the model alone.
+            using var host = HavenHost.BuildCommandHost([.. result.UnmatchedTokens, "--ConnectionStrings:Haven=Host=unused"]);
+            var wanted = result.GetValue(name);
+            using var scope = host.Services.CreateScope();
+            foreach (var registration in scope.ServiceProvider.GetServices<DbContextRegistration>())
+            {
+                if (wanted is null || registration.ContextType.Name.Equals(wanted, StringComparison.OrdinalIgnoreCase))
+                {
+                    var context = (DbContext)scope.ServiceProvider.GetRequiredService(registration.ContextType);
+                    Console.WriteLine($"-- {registration.ContextType.Name}");
+                    Console.WriteLine(context.Database.GenerateCreateScript());
+                }
+            }
+
             return 0;
         });
         return command;

@@ -27,6 +27,7 @@ public static class HavenCli
         root.Subcommands.Add(AdminCommands.Migrate());
         root.Subcommands.Add(AdminCommands.SeedDemo());
         root.Subcommands.Add(AdminCommands.CheckConfig());
+        root.Subcommands.Add(AdminCommands.SchemaScript());
         foreach (var module in KnownModules.All)
         {
             module.AddCommands(root, CommandHost.StartAsync);
