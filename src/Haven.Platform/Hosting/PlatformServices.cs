@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Haven.Platform.Configuration;
 using Haven.Platform.Data;
+using Haven.Platform.Identity;
 using Haven.Platform.Modules;
 using Haven.Platform.Security;
 using Haven.Platform.Web;
@@ -31,6 +32,8 @@ public static class PlatformServices
         services.AddSingleton(modules);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<KeyStore>();
+        services.AddHttpContextAccessor();
+        services.AddScoped<ICurrentUser, HttpCurrentUser>();
 
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         services.AddSingleton(_ =>

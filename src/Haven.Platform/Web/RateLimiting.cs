@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Haven.Platform.Identity;
 using System.Threading.RateLimiting;
 using Haven.Platform.Configuration;
 using Microsoft.AspNetCore.Builder;
@@ -31,7 +32,7 @@ public static class RateLimiting
                     return RateLimitPartition.GetNoLimiter("health");
                 }
 
-                var user = http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? http.User.FindFirstValue("sub");
+                var user = http.User.FindFirstValue(HavenClaims.UserId);
                 return user is not null
                     ? Window("user:" + user, web.RateLimitPerUserPerMinute)
                     : Window("address:" + (http.Connection.RemoteIpAddress?.ToString() ?? "unknown"), web.RateLimitPerAddressPerMinute);

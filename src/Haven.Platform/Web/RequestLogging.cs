@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Claims;
+using Haven.Platform.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,8 +55,9 @@ public static partial class RequestLogging
         private KeyValuePair<string, object?>[] Items =>
         [
             new("RequestId", context.TraceIdentifier),
-            new("UserId", context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? context.User.FindFirstValue("sub")),
-            new("TenantId", context.User.FindFirstValue("tenant")),
+            new("UserId", context.User.FindFirstValue(HavenClaims.UserId)),
+            new("TenantId", string.Join(",", context.User.FindAll(HavenClaims.Role)
+                .Select(c => RoleGrant.Parse(c.Value).TenantId).OfType<Guid>().Distinct()) is { Length: > 0 } tenants ? tenants : null),
         ];
 
         public int Count => 3;

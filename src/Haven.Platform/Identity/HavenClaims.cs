@@ -1,0 +1,31 @@
+namespace Haven.Platform.Identity;
+
+/// <summary>
+/// The claims every authenticated Haven principal carries, whatever carried the token (Authorization header,
+/// SignalR query string, portal cookie). Module code reads them through <see cref="ICurrentUser"/>.
+/// </summary>
+public static class HavenClaims
+{
+    /// <summary>User id (uuid).</summary>
+    public const string UserId = "sub";
+
+    /// <summary>Session id (uuid): what logout and revocation act on.</summary>
+    public const string SessionId = "sid";
+
+    /// <summary>One claim per role grant: <c>module.role</c>, optionally <c>@tenant-uuid</c> (e.g. <c>lers.io@7f0c...</c>).</summary>
+    public const string Role = "role";
+}
+
+/// <summary>A role held by a user, optionally inside one tenant of the role's module.</summary>
+public sealed record RoleGrant(string Role, Guid? TenantId)
+{
+    public string Module => Role[..Role.IndexOf('.')];
+
+    public string ToClaimValue() => TenantId is { } tenant ? $"{Role}@{tenant}" : Role;
+
+    public static RoleGrant Parse(string claimValue)
+    {
+        var at = claimValue.IndexOf('@');
+        return at < 0 ? new RoleGrant(claimValue, null) : new RoleGrant(claimValue[..at], Guid.Parse(claimValue[(at + 1)..]));
+    }
+}
