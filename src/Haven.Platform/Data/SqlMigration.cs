@@ -11,7 +11,8 @@ namespace Haven.Platform.Data;
 /// </summary>
 public sealed partial record SqlMigration(string Stream, int Version, string Name, string Sql)
 {
-    public string Checksum { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
+    // Computed, not stored: a copy made with `with { Sql = ... }` must not keep the original's checksum.
+    public string Checksum => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
 
     public override string ToString() => $"{Stream}/{Version:D4}_{Name}";
 

@@ -40,6 +40,15 @@ public static class HavenHost
 
         builder.Services.AddHavenCore(builder.Configuration, modules);
         builder.AddHavenWeb();
+        // Pages are discovered from every referenced module assembly; a disabled module must serve none of them.
+        var disabled = KnownModules.All.Except(modules.Enabled).Select(m => m.Assembly.GetName().Name).ToHashSet();
+        builder.Services.AddRazorPages().ConfigureApplicationPartManager(parts =>
+        {
+            foreach (var part in parts.ApplicationParts.Where(p => disabled.Contains(p.Name)).ToList())
+            {
+                parts.ApplicationParts.Remove(part);
+            }
+        });
         builder.Services.AddHostedService<MigrateOnStartup>();
         overrides?.Invoke(builder.Services);
 
@@ -78,6 +87,14 @@ public static class HavenHost
     private static void ConfigureLogging(ILoggingBuilder logging)
     {
         logging.ClearProviders();
+        // These framework categories write full URLs (with query strings, where SignalR carries the access token)
+        // and connection details at Information and below; Haven's own request line logs the path only. Set in
+        // code so that turning framework logging up for a diagnosis cannot leak tokens.
+        foreach (var category in new[] { "Microsoft.AspNetCore.Hosting.Diagnostics", "Microsoft.AspNetCore.Http.Connections", "Microsoft.AspNetCore.SignalR" })
+        {
+            logging.AddFilter(category, level => level >= LogLevel.Warning);
+        }
+
         logging.AddJsonConsole(o =>
         {
             o.IncludeScopes = true;
