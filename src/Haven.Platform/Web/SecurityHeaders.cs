@@ -14,6 +14,9 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; " +
         "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+    // Swagger UI sets inline styles; its pages (and only they) may, while scripts stay same-origin only.
+    private static readonly string DocsContentSecurityPolicy = ContentSecurityPolicy.Replace("style-src 'self'", "style-src 'self' 'unsafe-inline'", StringComparison.Ordinal);
+
     public static IApplicationBuilder UseHavenSecurityHeaders(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
@@ -27,7 +30,7 @@ public static class SecurityHeaders
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self), payment=()";
                 if (!headers.ContainsKey(HeaderNames.ContentSecurityPolicy))
                 {
-                    headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                    headers.ContentSecurityPolicy = context.Request.Path.StartsWithSegments("/docs") ? DocsContentSecurityPolicy : ContentSecurityPolicy;
                 }
 
                 // Sensitive data must not linger in shared caches or the browser's back/forward cache.
