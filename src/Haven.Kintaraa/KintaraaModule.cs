@@ -1,6 +1,14 @@
+using Haven.Kintaraa.Cases;
+using Haven.Kintaraa.Chat;
+using Haven.Kintaraa.Dashboard;
+using Haven.Kintaraa.Data;
+using Haven.Kintaraa.Infrastructure;
+using Haven.Kintaraa.Providers;
+using Haven.Kintaraa.Routing;
 using Haven.Platform.Hosting;
 using Haven.Platform.Modules;
-using Haven.Kintaraa.Data;
+using Haven.Platform.Security;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,9 +30,36 @@ public sealed class KintaraaModule : IHavenModule
     public void AddServices(IServiceCollection services, IConfiguration configuration)
     {
         services.AddHavenDbContext<KintaraaDbContext>();
+        services.AddValidation();
+        services.AddOptions<KintaraaOptions>().Bind(configuration.GetSection(KintaraaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHavenKey(ReceiptCodes.KeyName, "hashes the receipt codes anonymous reporters return with");
+        KintaraaPolicies.Register(services.AddAuthorizationBuilder());
+
+        services.AddSingleton<CaseNumbers>();
+        services.AddSingleton<ReceiptCodes>();
+        services.AddScoped<KintaraaCaller>();
+        services.AddScoped<CaseJournal>();
+        services.AddScoped<CaseTransactions>();
+        services.AddScoped<CaseAccess>();
+        services.AddScoped<CaseReader>();
+        services.AddScoped<IncidentService>();
+        services.AddScoped<IncidentQueries>();
+        services.AddScoped<LegalHolds>();
+        services.AddScoped<ReferralService>();
+        services.AddScoped<ReferralActions>();
+        services.AddScoped<ProviderService>();
+        services.AddScoped<ChatService>();
+        services.AddScoped<DashboardService>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
+        var api = endpoints.MapGroup("/api/kintaraa");
+        IncidentEndpoints.Map(api);
+        ReferralEndpoints.Map(api);
+        ProviderEndpoints.Map(api);
+        ChatEndpoints.Map(api);
+        SosEndpoints.Map(api);
+        DashboardEndpoints.Map(api);
     }
 }

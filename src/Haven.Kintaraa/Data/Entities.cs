@@ -214,6 +214,9 @@ public sealed class Referral
 
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>When the current provider was offered the referral (later than creation for a referral that waited in the queue).</summary>
+    public DateTimeOffset? OfferedAt { get; set; }
+
     /// <summary>When an unanswered offer lapses and the service is re-routed.</summary>
     public DateTimeOffset? RespondBy { get; set; }
 

@@ -138,6 +138,7 @@ CREATE TABLE kintaraa.referrals (
     decline_reason       varchar(500),
     revoke_reason        varchar(500),
     created_at           timestamp with time zone NOT NULL,
+    offered_at           timestamp with time zone,
     respond_by           timestamp with time zone,
     responded_at         timestamp with time zone,
     completed_at         timestamp with time zone,

@@ -1,0 +1,153 @@
+using Haven.Kintaraa.Data;
+using Haven.Kintaraa.Infrastructure;
+using Haven.Kintaraa.Routing;
+using Haven.Platform.Web;
+using Microsoft.EntityFrameworkCore;
+
+namespace Haven.Kintaraa.Providers;
+
+/// <summary>Provider profiles: each provider keeps their own (availability, hours, capacity, location); admins verify them.</summary>
+public sealed class ProviderService(KintaraaDbContext db, KintaraaCaller caller, CaseJournal journal, TimeProvider clock)
+{
+    public static readonly Error ProfileMissing = new("profile_missing", 404, "You have no provider profile yet.", "Create it with PUT /api/kintaraa/providers/me.");
+
+    public static readonly Error ProviderNotFound = Errors.NotFound("Provider");
+
+    public async Task<Outcome<(ProviderProfile Profile, bool Created)>> SaveOwnAsync(ProviderProfileRequest request, CancellationToken cancellationToken)
+    {
+        if (caller.GrantedProviderType is not { } type)
+        {
+            return Errors.Forbidden("provider_type_missing", "Your provider role names no provider type; ask an administrator to fix it.");
+        }
+
+        var errors = new FieldErrors();
+        var timeZone = request.TimeZone ?? "Africa/Nairobi";
+        errors.When(!WorkingHours.TryFindTimeZone(timeZone, out _), "time_zone", "Not a known IANA time zone (e.g. Africa/Nairobi).");
+        errors.When(request.Latitude.HasValue != request.Longitude.HasValue, "latitude", "Give both latitude and longitude, or neither.");
+        errors.When(Clean(request.Specialisations).Concat(Clean(request.Services)).Any(s => s.Length > 100), "services", "Each entry is at most 100 characters.");
+        if (errors.AsError() is { } invalid)
+        {
+            return invalid;
+        }
+
+        var now = clock.GetUtcNow();
+        var provider = await caller.ProviderAsync(cancellationToken);
+        var created = provider is null;
+        if (provider is null)
+        {
+            provider = new Provider
+            {
+                Id = Guid.CreateVersion7(now),
+                UserId = caller.UserId,
+                TenantId = caller.ProviderTenant,
+                ProviderType = type,
+                DisplayName = request.DisplayName.Trim(),
+                Organisation = request.Organisation.Trim(),
+                TimeZone = timeZone,
+                WorkingHours = WorkingHours.OfficeHours(),
+                IsAvailable = true,
+                Capacity = 10,
+                CreatedAt = now,
+                Version = 0,
+            };
+            db.Providers.Add(provider);
+        }
+        else if (request.Version != provider.Version)
+        {
+            return Errors.Conflict("version_conflict", "Your profile was changed elsewhere.", "Reload it and apply your change again.") with
+            {
+                Extensions = new Dictionary<string, object?> { ["current_version"] = provider.Version },
+            };
+        }
+
+        if (!created && provider.IsVerified && !string.Equals(provider.Organisation, request.Organisation.Trim(), StringComparison.Ordinal))
+        {
+            // Verification vouches for the organisation; a different one must be verified again.
+            provider.IsVerified = false;
+            provider.VerifiedAt = null;
+            provider.VerifiedBy = null;
+            journal.Audit("kintaraa.provider.unverified", "provider", provider.Id, new { reason = "organisation changed" });
+        }
+
+        provider.DisplayName = request.DisplayName.Trim();
+        provider.Organisation = request.Organisation.Trim();
+        provider.Specialisations = Clean(request.Specialisations);
+        provider.Services = Clean(request.Services);
+        provider.Phone = string.IsNullOrWhiteSpace(request.Phone) ? null : request.Phone.Trim();
+        provider.Address = string.IsNullOrWhiteSpace(request.Address) ? null : request.Address.Trim();
+        provider.Latitude = request.Latitude;
+        provider.Longitude = request.Longitude;
+        provider.TimeZone = timeZone;
+        if (request.WorkingHours is not null)
+        {
+            provider.WorkingHours = [.. request.WorkingHours.Select(p => new WorkingPeriod(p.Day!.Value, p.Start!.Value, p.End!.Value))];
+        }
+
+        provider.IsAvailable = request.IsAvailable ?? provider.IsAvailable;
+        provider.OnCall = request.OnCall ?? provider.OnCall;
+        provider.Capacity = request.Capacity ?? provider.Capacity;
+        provider.UpdatedAt = now;
+        provider.Version++;
+        journal.Audit(created ? "kintaraa.provider.created" : "kintaraa.provider.updated", "provider", provider.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        await journal.FlushAsync(cancellationToken);
+        return (ToProfile(provider, now), created);
+    }
+
+    public async Task<Outcome<ProviderProfile>> SetAvailabilityAsync(AvailabilityRequest request, CancellationToken cancellationToken)
+    {
+        if (await caller.ProviderAsync(cancellationToken) is not { } provider)
+        {
+            return ProfileMissing;
+        }
+
+        provider.IsAvailable = request.IsAvailable ?? provider.IsAvailable;
+        provider.OnCall = request.OnCall ?? provider.OnCall;
+        provider.UpdatedAt = clock.GetUtcNow();
+        provider.Version++;
+        journal.Audit("kintaraa.provider.availability_changed", "provider", provider.Id, new { provider.IsAvailable, provider.OnCall });
+        journal.Publish("provider.availability", new { provider_id = provider.Id, is_available = provider.IsAvailable, on_call = provider.OnCall },
+            new EventAudience([], Admins: true));
+        await db.SaveChangesAsync(cancellationToken);
+        await journal.FlushAsync(cancellationToken);
+        return await ReloadAsync(provider.Id, cancellationToken);
+    }
+
+    public async Task<Outcome<ProviderProfile>> SetVerifiedAsync(Guid id, bool verified, string? note, CancellationToken cancellationToken)
+    {
+        var provider = await db.Providers.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
+        if (provider is null)
+        {
+            return ProviderNotFound;
+        }
+
+        if (provider.IsVerified != verified)
+        {
+            var now = clock.GetUtcNow();
+            provider.IsVerified = verified;
+            provider.VerifiedAt = verified ? now : null;
+            provider.VerifiedBy = verified ? caller.UserId : null;
+            provider.UpdatedAt = now;
+            provider.Version++;
+            journal.Audit(verified ? "kintaraa.provider.verified" : "kintaraa.provider.unverified", "provider", provider.Id, new { note });
+            journal.Publish(verified ? "provider.verified" : "provider.unverified", new { provider_id = provider.Id }, EventAudience.To(provider.UserId));
+            await db.SaveChangesAsync(cancellationToken);
+            await journal.FlushAsync(cancellationToken);
+        }
+
+        return await ReloadAsync(provider.Id, cancellationToken);
+    }
+
+    /// <summary>Reads a profile fresh (caseload is maintained by SQL, never through a tracked entity).</summary>
+    public async Task<ProviderProfile> ReloadAsync(Guid id, CancellationToken cancellationToken) =>
+        ToProfile(await db.Providers.AsNoTracking().FirstAsync(p => p.Id == id, cancellationToken), clock.GetUtcNow());
+
+    public static ProviderProfile ToProfile(Provider p, DateTimeOffset now) => new(
+        p.Id, p.ProviderType, p.DisplayName, p.Organisation, p.Specialisations, p.Services, p.Phone, p.Address, p.Latitude, p.Longitude,
+        p.TimeZone, [.. p.WorkingHours.Select(w => new WorkingPeriodDto(w.Day, w.Start, w.End))], p.IsAvailable, p.OnCall,
+        WorkingHours.Covering(p.WorkingHours, p.TimeZone, now) is not null, p.Capacity, p.Caseload, p.IsVerified, p.VerifiedAt,
+        p.Rating, p.RatingCount, p.ResponseTimeMinutes, p.CreatedAt, p.UpdatedAt, p.Version);
+
+    private static List<string> Clean(List<string>? values) =>
+        [.. (values ?? []).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim()).Distinct(StringComparer.OrdinalIgnoreCase)];
+}
