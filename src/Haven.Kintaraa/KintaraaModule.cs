@@ -1,3 +1,4 @@
+using Haven.Kintaraa.CareWork;
 using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Chat;
 using Haven.Kintaraa.Dashboard;
@@ -5,6 +6,7 @@ using Haven.Kintaraa.Data;
 using Haven.Kintaraa.Infrastructure;
 using Haven.Kintaraa.Providers;
 using Haven.Kintaraa.Routing;
+using Haven.Kintaraa.SelfService;
 using Haven.Platform.Hosting;
 using Haven.Platform.Modules;
 using Haven.Platform.Security;
@@ -50,6 +52,9 @@ public sealed class KintaraaModule : IHavenModule
         services.AddScoped<ProviderService>();
         services.AddScoped<ChatService>();
         services.AddScoped<DashboardService>();
+        services.AddScoped<RoutingSweep>();
+        services.AddScoped<AppointmentReminders>();
+        services.AddScoped<SurvivorData>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
@@ -61,5 +66,7 @@ public sealed class KintaraaModule : IHavenModule
         ChatEndpoints.Map(api);
         SosEndpoints.Map(api);
         DashboardEndpoints.Map(api);
+        CareWorkEndpoints.Map(api);
+        SelfServiceEndpoints.Map(api);
     }
 }

@@ -141,6 +141,15 @@ public sealed class ChatService(
         return new Conversation([.. page.Select(m => ToView(m, names, cursors, me))], hasMore, unread, mine?.LastReadSeq);
     }
 
+    /// <summary>The whole conversation (for the survivor's data export).</summary>
+    public async Task<IReadOnlyList<MessageView>> AllAsync(CaseView view, CancellationToken cancellationToken)
+    {
+        var messages = await db.Messages.AsNoTracking().Where(m => m.IncidentId == view.Incident.Id).OrderBy(m => m.Seq).ToListAsync(cancellationToken);
+        var cursors = await db.ReadCursors.AsNoTracking().Where(c => c.IncidentId == view.Incident.Id).ToListAsync(cancellationToken);
+        var names = await NamesAsync(view.Incident, messages.Select(m => m.SenderProviderId), cursors, cancellationToken);
+        return [.. messages.Select(m => ToView(m, names, cursors, caller.UserId))];
+    }
+
     public async Task<Outcome<(MessageView Message, bool Created)>> PostAsync(Guid incidentId, PostMessageRequest request, CancellationToken cancellationToken)
     {
         var body = request.Body.Trim();
