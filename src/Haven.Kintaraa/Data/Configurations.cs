@@ -11,6 +11,10 @@ internal static class JsonColumn
 {
     public static readonly JsonSerializerOptions Options = CreateOptions();
 
+    public static T Read<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
+
+    public static string Write<T>(T value) => JsonSerializer.Serialize(value, Options);
+
     /// <summary>Stores a value as JSON (snake_case, like the API) with change tracking by content.</summary>
     public static PropertyBuilder<T> AsJson<T>(this PropertyBuilder<T> property, string columnType = "jsonb")
     {
@@ -63,7 +67,8 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         builder.Property(i => i.Priority).HasSnakeEnum(16);
         builder.Property(i => i.Severity).HasSnakeEnum(16);
         builder.Property(i => i.LocationPrecision).HasSnakeEnum(16);
-        builder.Property(i => i.Location).AsJson("text");
+        builder.Ignore(i => i.Location);
+        builder.Property(i => i.LocationData).HasColumnName("location");
         builder.PrimitiveCollection(i => i.SupportServices).ElementType(e => e.HasConversion(SnakeEnum<SupportService>.Converter));
         builder.Property(i => i.LegalHoldReason).HasMaxLength(500);
         builder.Property(i => i.Version).IsConcurrencyToken();
@@ -228,7 +233,8 @@ internal sealed class SafetyPlanConfiguration : IEntityTypeConfiguration<SafetyP
         builder.ToTable("safety_plans");
         builder.HasKey(p => p.UserId);
         builder.Property(p => p.UserId).ValueGeneratedNever();
-        builder.Property(p => p.Content).AsJson("text");
+        builder.Ignore(p => p.Content);
+        builder.Property(p => p.ContentData).HasColumnName("content");
         builder.Property(p => p.Version).IsConcurrencyToken();
     }
 }

@@ -107,8 +107,15 @@ public sealed class Incident
     /// <summary>Encrypted at rest.</summary>
     public string? Description { get; set; }
 
-    /// <summary>Encrypted at rest; already reduced to <see cref="LocationPrecision"/>.</summary>
-    public CaseLocation? Location { get; set; }
+    /// <summary>Where it happened, already reduced to <see cref="LocationPrecision"/>; stored encrypted as <see cref="LocationData"/>.</summary>
+    public CaseLocation? Location
+    {
+        get => LocationData is null ? null : JsonColumn.Read<CaseLocation>(LocationData);
+        set => LocationData = value is null ? null : JsonColumn.Write(value);
+    }
+
+    /// <summary>The location as JSON: the encrypted column.</summary>
+    public string? LocationData { get; set; }
 
     public LocationPrecision LocationPrecision { get; set; }
 
@@ -411,8 +418,14 @@ public sealed class SafetyPlan
 {
     public Guid UserId { get; set; }
 
-    /// <summary>Encrypted at rest.</summary>
-    public required SafetyPlanContent Content { get; set; }
+    public SafetyPlanContent Content
+    {
+        get => JsonColumn.Read<SafetyPlanContent>(ContentData);
+        set => ContentData = JsonColumn.Write(value);
+    }
+
+    /// <summary>The plan as JSON: the encrypted column.</summary>
+    public string ContentData { get; set; } = "{}";
 
     public DateTimeOffset UpdatedAt { get; set; }
 
