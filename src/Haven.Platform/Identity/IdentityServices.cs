@@ -52,6 +52,8 @@ public static class IdentityServices
             .AddEntityFrameworkStores<PlatformDbContext>()
             .AddPasswordValidator<HavenPasswordValidator>();
         services.AddSingleton<IConfigureOptions<PasswordHasherOptions>, ConfigurePasswordHasher>();
+        // Stateless; a singleton so the dummy hash for unknown accounts can be made once.
+        services.Replace(ServiceDescriptor.Singleton<IPasswordHasher<HavenUser>, PasswordHasher<HavenUser>>());
 
         services.AddSingleton<TokenSigner>();
         services.AddSingleton<SessionStateCache>();

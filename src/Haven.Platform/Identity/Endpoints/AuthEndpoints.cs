@@ -133,10 +133,12 @@ internal static class AuthEndpoints
             grants));
     }
 
-    public static async Task<IReadOnlyList<GrantView>> GrantViewsAsync(PlatformDbContext db, Guid userId, CancellationToken cancellationToken) =>
-        await db.RoleGrants.AsNoTracking().Where(g => g.UserId == userId)
+    public static async Task<IReadOnlyList<GrantView>> GrantViewsAsync(PlatformDbContext db, Guid userId, CancellationToken cancellationToken)
+    {
+        var rows = await db.RoleGrants.AsNoTracking().Where(g => g.UserId == userId)
             .OrderBy(g => g.Role)
-            .Select(g => new GrantView(g.Id, g.Role, g.Role.Substring(0, g.Role.IndexOf('.')), g.TenantId,
-                db.Tenants.Where(t => t.Id == g.TenantId).Select(t => t.Name).FirstOrDefault(), g.ProviderType))
+            .Select(g => new { g.Id, g.Role, g.TenantId, TenantName = db.Tenants.Where(t => t.Id == g.TenantId).Select(t => t.Name).FirstOrDefault(), g.ProviderType })
             .ToListAsync(cancellationToken);
+        return [.. rows.Select(g => new GrantView(g.Id, g.Role, HavenRoles.ModuleOf(g.Role), g.TenantId, g.TenantName, g.ProviderType))];
+    }
 }
