@@ -124,7 +124,8 @@ public static class IdentityTestExtensions
     public static void Authorize(this HttpClient client, string accessToken) =>
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
 
-    internal static TestTokens Tokens(JsonNode body) => new(
+    /// <summary>The tokens of a sign-in or refresh answer.</summary>
+    public static TestTokens Tokens(JsonNode body) => new(
         body["access_token"]!.GetValue<string>(), body["refresh_token"]!.GetValue<string>(), Guid.Parse(body["session_id"]!.GetValue<string>()));
 
     private static string DefaultKind(string module) => module switch
