@@ -73,7 +73,7 @@ public static class IdentityServices
 
         services.AddAuthentication(HavenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, HavenAuthenticationHandler>(HavenAuthenticationHandler.SchemeName, null);
-        services.AddAuthorizationBuilder();
+        services.AddAuthorizationCore();
         services.Configure<AuthorizationOptions>(HavenPolicies.Register);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, HavenRoleHandler>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, RestrictedSessionHandler>());
