@@ -159,7 +159,7 @@ public class HavenAppFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync() => _app = await HavenTestApp.StartAsync(Configure);
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (_app is not null)
         {

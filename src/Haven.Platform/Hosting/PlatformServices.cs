@@ -50,6 +50,7 @@ public static class PlatformServices
             return builder.Build();
         });
         services.AddHavenDbContext<PlatformDbContext>();
+        services.AddHavenIdentity(configuration);
         services.AddSingleton<MigrationRunner>();
         foreach (var module in modules.Enabled)
         {
@@ -160,6 +161,7 @@ public static class PlatformServices
     {
         app.MapHavenHealth();
         app.MapHavenOpenApi();
+        app.MapHavenIdentity();
         app.MapRazorPages();
         foreach (var module in app.Services.GetRequiredService<ModuleCatalog>().Enabled)
         {

@@ -14,6 +14,15 @@ public static class HavenClaims
 
     /// <summary>One claim per role grant: <c>module.role</c>, optionally <c>@tenant-uuid</c> (e.g. <c>lers.io@7f0c...</c>).</summary>
     public const string Role = "role";
+
+    /// <summary>Kintaraa provider type of a <c>kintaraa.provider</c> grant (<see cref="ProviderTypes"/>); absent otherwise.</summary>
+    public const string ProviderType = "provider_type";
+
+    /// <summary>
+    /// Present (value <c>true</c>) on a staff session that has not enrolled a second factor yet: it carries no roles and
+    /// reaches only the endpoints that let the user enrol (see <see cref="HavenPolicies.MfaEnrolment"/>).
+    /// </summary>
+    public const string Restricted = "restricted";
 }
 
 /// <summary>A role held by a user, optionally inside one tenant of the role's module.</summary>

@@ -17,6 +17,8 @@ internal sealed class HttpCurrentUser(IHttpContextAccessor accessor) : ICurrentU
 
     public IReadOnlyList<RoleGrant> Roles => _roles ??= Http?.User.FindAll(HavenClaims.Role).Select(c => RoleGrant.Parse(c.Value)).ToList() ?? [];
 
+    public string? ProviderType => Http?.User.FindFirst(HavenClaims.ProviderType)?.Value;
+
     public string? ClientAddress => Http?.Connection.RemoteIpAddress?.ToString();
 
     public string? UserAgent => Http?.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua : null;

@@ -16,6 +16,9 @@ public interface ICurrentUser
 
     string? UserAgent { get; }
 
+    /// <summary>The Kintaraa provider type (<see cref="ProviderTypes"/>) when the caller holds <c>kintaraa.provider</c>; read from the token, no lookup.</summary>
+    string? ProviderType => null;
+
     bool HasRole(string role) => Roles.Any(r => r.Role == role);
 
     /// <summary>The tenant the caller acts in for a module, if their role grant there names one.</summary>

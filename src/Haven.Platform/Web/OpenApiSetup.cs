@@ -145,3 +145,13 @@ public static class AnonymousEndpointExtensions
     public static TBuilder AllowAnonymous<TBuilder>(this TBuilder builder, string reason) where TBuilder : IEndpointConventionBuilder =>
         builder.AllowAnonymous().WithMetadata(new AnonymousReason(reason));
 }
+
+/// <summary>
+/// <c>[AllowAnonymous]</c> with its reason, for places that take attributes rather than endpoint conventions (Razor pages:
+/// <c>@attribute [AnonymousBecause("public landing page")]</c>). The endpoint policy test accepts it like <see cref="AnonymousReason"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = false)]
+public sealed class AnonymousBecauseAttribute(string reason) : AllowAnonymousAttribute
+{
+    public string Reason { get; } = reason;
+}

@@ -28,6 +28,7 @@ public static class HavenCli
         root.Subcommands.Add(AdminCommands.SeedDemo());
         root.Subcommands.Add(AdminCommands.CheckConfig());
         root.Subcommands.Add(AdminCommands.SchemaScript());
+        root.Subcommands.Add(IdentityCommands.CreateAdmin());
         foreach (var module in KnownModules.All)
         {
             module.AddCommands(root, CommandHost.StartAsync);
