@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Haven.Kintaraa.Infrastructure;
 
 /// <summary>The signed-in caller as Kintaraa sees them: their user id, which Kintaraa roles they hold, their provider profile.</summary>
-public sealed class KintaraaCaller(ICurrentUser user, KintaraaDbContext db, Microsoft.AspNetCore.Http.IHttpContextAccessor http)
+public sealed class KintaraaCaller(ICurrentUser user, KintaraaDbContext db)
 {
     private Provider? _provider;
     private bool _providerLoaded;
@@ -20,7 +20,7 @@ public sealed class KintaraaCaller(ICurrentUser user, KintaraaDbContext db, Micr
 
     /// <summary>The provider type carried by the caller's provider grant.</summary>
     public ProviderType? GrantedProviderType =>
-        IsProvider && SnakeEnum<ProviderType>.TryParse(http.HttpContext?.User.FindFirst("provider_type")?.Value, out var type) ? type : null;
+        IsProvider && SnakeEnum<ProviderType>.TryParse(user.ProviderType, out var type) ? type : null;
 
     /// <summary>The tenant (organisation) of the caller's provider grant, if it names one.</summary>
     public Guid? ProviderTenant => user.Roles.FirstOrDefault(r => r.Role == KintaraaRoles.Provider)?.TenantId;
@@ -42,8 +42,8 @@ public sealed class KintaraaCaller(ICurrentUser user, KintaraaDbContext db, Micr
 
 public static class KintaraaRoles
 {
-    public const string Survivor = "kintaraa.survivor";
-    public const string Provider = "kintaraa.provider";
-    public const string Admin = "kintaraa.admin";
-    public const string PlatformAdmin = "platform.admin";
+    public const string Survivor = HavenRoles.Kintaraa.Survivor;
+    public const string Provider = HavenRoles.Kintaraa.Provider;
+    public const string Admin = HavenRoles.Kintaraa.Admin;
+    public const string PlatformAdmin = HavenRoles.Platform.Admin;
 }

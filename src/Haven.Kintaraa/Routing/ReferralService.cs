@@ -69,7 +69,7 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
     /// </summary>
     public async Task<Referral> RouteAsync(
         Incident incident, SupportService service, ReferralKind kind, CancellationToken cancellationToken,
-        Referral? queued = null, Referral? previous = null, Guid? referredBy = null, Guid? fromProviderId = null, string? note = null)
+        Referral? queued = null, Referral? previous = null, Guid? referredBy = null, Guid? fromProviderId = null, string? note = null, Guid? alsoExclude = null)
     {
         if (queued is null && await ActiveReferralAsync(incident.Id, service, cancellationToken) is { } live)
         {
@@ -80,9 +80,12 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
         var exclude = await db.Referrals
             .Where(r => r.IncidentId == incident.Id && r.Service == service && r.ProviderId != null && r.Status == ReferralStatus.Declined)
             .Select(r => r.ProviderId!.Value).ToListAsync(cancellationToken);
-        if (fromProviderId is { } from)
+        foreach (var skip in new[] { fromProviderId, alsoExclude })
         {
-            exclude.Add(from);
+            if (skip is { } id)
+            {
+                exclude.Add(id);
+            }
         }
 
         var now = clock.GetUtcNow();
@@ -432,7 +435,7 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
         {
             journal.SystemMessage(view.Incident.Id, $"A coordinator ended the referral for {CaseWording.Service(referral.Service)}.{Suffix(reason)}");
             await db.SaveChangesAsync(cancellationToken);
-            await RouteAsync(view.Incident, referral.Service, ReferralKind.Routed, cancellationToken, previous: referral);
+            await RouteAsync(view.Incident, referral.Service, ReferralKind.Routed, cancellationToken, previous: referral, alsoExclude: referral.ProviderId);
         }
 
         await ReconcileAsync(view.Incident, CaseActor.System, cancellationToken);

@@ -17,11 +17,11 @@ public sealed class CaseAccessTests(KintaraaFixture fixture) : KintaraaTest(fixt
         var myCase = await World.ReportAsync(mine);
         var theirCase = await World.ReportAsync(theirs);
 
-        var list = await (await mine.Client.GetAsync("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>();
+        var list = await (await mine.Client.Get("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>();
         list.Items.Select(i => i.Id).Should().Equal(myCase.Id);
-        await (await mine.Client.GetAsync($"/api/kintaraa/incidents/{theirCase.Id}")).ShouldBeProblemAsync(404, "not_found");
-        await (await mine.Client.GetAsync($"/api/kintaraa/incidents/{theirCase.Id}/messages")).ShouldBeProblemAsync(404, "not_found");
-        await (await mine.Client.PostJsonAsync($"/api/kintaraa/incidents/{theirCase.Id}/status", new ChangeStatusRequest(CaseStatus.Closed, "x")))
+        await (await mine.Client.Get($"/api/kintaraa/incidents/{theirCase.Id}")).ShouldBeProblemAsync(404, "not_found");
+        await (await mine.Client.Get($"/api/kintaraa/incidents/{theirCase.Id}/messages")).ShouldBeProblemAsync(404, "not_found");
+        await (await mine.Client.Post($"/api/kintaraa/incidents/{theirCase.Id}/status", new ChangeStatusRequest(CaseStatus.Closed, "x")))
             .ShouldBeProblemAsync(404, "not_found");
     }
 
@@ -33,15 +33,15 @@ public sealed class CaseAccessTests(KintaraaFixture fixture) : KintaraaTest(fixt
         var survivor = await World.SurvivorAsync();
         var incident = await World.ReportAsync(survivor, SupportService.Medical);
 
-        (await (await clinic.Client.GetAsync("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>()).Items.Should().ContainSingle(i => i.Id == incident.Id);
-        (await (await stranger.Client.GetAsync("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>()).Items.Should().NotContain(i => i.Id == incident.Id);
-        await (await stranger.Client.GetAsync($"/api/kintaraa/incidents/{incident.Id}")).ShouldBeProblemAsync(404, "not_found");
+        (await (await clinic.Client.Get("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>()).Items.Should().ContainSingle(i => i.Id == incident.Id);
+        (await (await stranger.Client.Get("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>()).Items.Should().NotContain(i => i.Id == incident.Id);
+        await (await stranger.Client.Get($"/api/kintaraa/incidents/{incident.Id}")).ShouldBeProblemAsync(404, "not_found");
 
         var accepted = await World.AcceptAsync(clinic, incident.Id);
-        await (await clinic.Client.PostJsonAsync($"/api/kintaraa/referrals/{accepted.Id}/complete", new Routing.CompleteReferralRequest(null))).ShouldBeOkAsync<ReferralView>();
+        await (await clinic.Client.Post($"/api/kintaraa/referrals/{accepted.Id}/complete", new Haven.Kintaraa.Routing.CompleteReferralRequest(null))).ShouldBeOkAsync<ReferralView>();
 
-        await (await clinic.Client.GetAsync($"/api/kintaraa/incidents/{incident.Id}")).ShouldBeProblemAsync(404, "not_found");
-        (await (await clinic.Client.GetAsync("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>()).Items.Should().NotContain(i => i.Id == incident.Id);
+        await (await clinic.Client.Get($"/api/kintaraa/incidents/{incident.Id}")).ShouldBeProblemAsync(404, "not_found");
+        (await (await clinic.Client.Get("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>()).Items.Should().NotContain(i => i.Id == incident.Id);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class CaseAccessTests(KintaraaFixture fixture) : KintaraaTest(fixt
         var detail = await World.DetailAsync(clinic.Client, incident.Id);
         detail.Description.Should().NotBeNull();
         detail.AllowedTransitions.Should().BeEmpty();
-        await (await clinic.Client.GetAsync($"/api/kintaraa/incidents/{incident.Id}/messages")).ShouldBeProblemAsync(403, "not_working_case");
+        await (await clinic.Client.Get($"/api/kintaraa/incidents/{incident.Id}/messages")).ShouldBeProblemAsync(403, "not_working_case");
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class CaseAccessTests(KintaraaFixture fixture) : KintaraaTest(fixt
         seen.IsAnonymous.Should().BeTrue();
         seen.Survivor.Should().Be(new SurvivorView(incident.Handle, null));
         seen.Referrals.Should().ContainSingle().Which.Provider!.Id.Should().Be(clinic.Id);
-        var json = await (await clinic.Client.GetAsync($"/api/kintaraa/incidents/{incident.Id}")).Content.ReadAsStringAsync();
+        var json = await (await clinic.Client.Get($"/api/kintaraa/incidents/{incident.Id}")).Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         json.Should().NotContain(survivor.User.Id.ToString()).And.NotContain(survivor.User.Email);
         _ = police;
     }
@@ -95,11 +95,11 @@ public sealed class CaseAccessTests(KintaraaFixture fixture) : KintaraaTest(fixt
         var incident = await World.ReportAsync(await World.SurvivorAsync(), SupportService.Medical);
         var offer = await World.OfferAsync(clinic, incident.Id);
 
-        await (await other.Client.PostAsync($"/api/kintaraa/referrals/{offer.Id}/accept", null)).ShouldBeProblemAsync(404, "not_found");
-        await (await other.Client.PostJsonAsync($"/api/kintaraa/referrals/{offer.Id}/decline", new Routing.DeclineRequest("other", "not mine"))).ShouldBeProblemAsync(404, "not_found");
-        await (await other.Client.PostAsync($"/api/kintaraa/referrals/{Guid.NewGuid()}/accept", null)).ShouldBeProblemAsync(404, "not_found");
+        await (await other.Client.Post($"/api/kintaraa/referrals/{offer.Id}/accept")).ShouldBeProblemAsync(404, "not_found");
+        await (await other.Client.Post($"/api/kintaraa/referrals/{offer.Id}/decline", new Haven.Kintaraa.Routing.DeclineRequest("other", "not mine"))).ShouldBeProblemAsync(404, "not_found");
+        await (await other.Client.Post($"/api/kintaraa/referrals/{Guid.NewGuid()}/accept")).ShouldBeProblemAsync(404, "not_found");
         (await World.OfferAsync(clinic, incident.Id)).Status.Should().Be(ReferralStatus.Pending);
-        _ = (await (await other.Client.GetAsync("/api/kintaraa/providers/me")).ShouldBeOkAsync<ProviderProfile>()).Caseload.Should().Be(0);
-        (await other.Client.GetAsync($"/api/kintaraa/incidents/{incident.Id}/notes")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        _ = (await (await other.Client.Get("/api/kintaraa/providers/me")).ShouldBeOkAsync<ProviderProfile>()).Caseload.Should().Be(0);
+        (await other.Client.Get($"/api/kintaraa/incidents/{incident.Id}/notes")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 }

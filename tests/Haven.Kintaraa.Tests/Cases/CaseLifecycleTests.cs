@@ -20,17 +20,18 @@ public sealed class CaseLifecycleTests(KintaraaFixture fixture) : KintaraaTest(f
         await World.AcceptAsync(clinic, incident.Id);
         (await World.DetailAsync(survivor.Client, incident.Id)).Status.Should().Be(CaseStatus.InProgress);
 
-        var completed = await (await clinic.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.Completed, null)))
+        var completed = await (await clinic.Client.Post($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.Completed, null)))
             .ShouldBeOkAsync<IncidentDetail>();
         completed.Status.Should().Be(CaseStatus.Completed);
-        completed.Referrals.Single().Status.Should().Be(ReferralStatus.Done);
+        (await World.DetailAsync(survivor.Client, incident.Id)).Referrals.Single().Status.Should().Be(ReferralStatus.Done);
+        await (await clinic.Client.Get($"/api/kintaraa/incidents/{incident.Id}")).ShouldBeProblemAsync(404, "not_found");
 
-        var closed = await (await survivor.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.Closed, null)))
+        var closed = await (await survivor.Client.Post($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.Closed, null)))
             .ShouldBeOkAsync<IncidentDetail>();
         closed.Status.Should().Be(CaseStatus.Closed);
         closed.AllowedTransitions.Should().BeEmpty();
 
-        var chat = await (await survivor.Client.GetAsync($"/api/kintaraa/incidents/{incident.Id}/messages")).ShouldBeOkAsync<Conversation>();
+        var chat = await (await survivor.Client.Get($"/api/kintaraa/incidents/{incident.Id}/messages")).ShouldBeOkAsync<Conversation>();
         chat.Items.Where(m => m.Kind == MessageKind.System).Select(m => m.Body).Should()
             .Contain(b => b.Contains("from new to assigned", StringComparison.Ordinal))
             .And.Contain(b => b.Contains("from assigned to in progress", StringComparison.Ordinal))
@@ -46,13 +47,13 @@ public sealed class CaseLifecycleTests(KintaraaFixture fixture) : KintaraaTest(f
         var survivor = await World.SurvivorAsync();
         var incident = await World.ReportAsync(survivor, SupportService.Medical);
 
-        var problem = await (await survivor.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.Completed, null)))
+        var problem = await (await survivor.Client.Post($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.Completed, null)))
             .ShouldBeProblemAsync(409, "illegal_transition");
         problem["current_status"]!.GetValue<string>().Should().Be("assigned");
         problem["allowed_transitions"]!.AsArray().Select(n => n!.GetValue<string>()).Should().Equal("closed");
-        await (await survivor.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.InProgress, null)))
+        await (await survivor.Client.Post($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.InProgress, null)))
             .ShouldBeProblemAsync(409, "illegal_transition");
-        await (await clinic.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.Completed, null)))
+        await (await clinic.Client.Post($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.Completed, null)))
             .ShouldBeProblemAsync(409, "illegal_transition");
 
         var after = await World.DetailAsync(survivor.Client, incident.Id);
@@ -70,16 +71,16 @@ public sealed class CaseLifecycleTests(KintaraaFixture fixture) : KintaraaTest(f
         var incident = await World.ReportAsync(survivor, SupportService.Medical, SupportService.Police);
         await World.AcceptAsync(clinic, incident.Id);
 
-        await (await survivor.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.Closed, null)))
+        await (await survivor.Client.Post($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.Closed, null)))
             .ShouldBeProblemAsync(400, "validation_failed");
-        var closed = await (await survivor.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.Closed, "I am safe now")))
+        var closed = await (await survivor.Client.Post($"/api/kintaraa/incidents/{incident.Id}/status", new ChangeStatusRequest(CaseStatus.Closed, "I am safe now")))
             .ShouldBeOkAsync<IncidentDetail>();
 
         closed.Status.Should().Be(CaseStatus.Closed);
         closed.Referrals.Should().OnlyContain(r => r.Status == ReferralStatus.Revoked);
-        (await clinic.Client.GetAsync($"/api/kintaraa/incidents/{incident.Id}")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
-        (await police.Client.GetAsync($"/api/kintaraa/incidents/{incident.Id}")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
-        await (await survivor.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/messages", new PostMessageRequest(null, "hello?")))
+        (await clinic.Client.Get($"/api/kintaraa/incidents/{incident.Id}")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
+        (await police.Client.Get($"/api/kintaraa/incidents/{incident.Id}")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
+        await (await survivor.Client.Post($"/api/kintaraa/incidents/{incident.Id}/messages", new PostMessageRequest(null, "hello?")))
             .ShouldBeProblemAsync(409, "case_closed");
     }
 
@@ -93,9 +94,9 @@ public sealed class CaseLifecycleTests(KintaraaFixture fixture) : KintaraaTest(f
         var medical = await World.AcceptAsync(clinic, incident.Id);
         var counseling = await World.AcceptAsync(counselor, incident.Id);
 
-        await (await clinic.Client.PostJsonAsync($"/api/kintaraa/referrals/{medical.Id}/complete", new CompleteReferralRequest(null))).ShouldBeOkAsync<ReferralView>();
+        await (await clinic.Client.Post($"/api/kintaraa/referrals/{medical.Id}/complete", new CompleteReferralRequest(null))).ShouldBeOkAsync<ReferralView>();
         (await World.DetailAsync(survivor.Client, incident.Id)).Status.Should().Be(CaseStatus.InProgress);
-        await (await counselor.Client.PostJsonAsync($"/api/kintaraa/referrals/{counseling.Id}/complete", new CompleteReferralRequest("Six sessions held"))).ShouldBeOkAsync<ReferralView>();
+        await (await counselor.Client.Post($"/api/kintaraa/referrals/{counseling.Id}/complete", new CompleteReferralRequest("Six sessions held"))).ShouldBeOkAsync<ReferralView>();
 
         (await World.DetailAsync(survivor.Client, incident.Id)).Status.Should().Be(CaseStatus.Completed);
     }
@@ -107,10 +108,10 @@ public sealed class CaseLifecycleTests(KintaraaFixture fixture) : KintaraaTest(f
         var incident = await World.ReportAsync(await World.SurvivorAsync(), SupportService.Medical);
         var offer = await World.OfferAsync(clinic, incident.Id);
 
-        await (await clinic.Client.PostJsonAsync($"/api/kintaraa/referrals/{offer.Id}/complete", new CompleteReferralRequest(null)))
+        await (await clinic.Client.Post($"/api/kintaraa/referrals/{offer.Id}/complete", new CompleteReferralRequest(null)))
             .ShouldBeProblemAsync(409, "illegal_referral_transition");
-        await (await clinic.Client.PostAsync($"/api/kintaraa/referrals/{offer.Id}/accept", null)).ShouldBeOkAsync<ReferralView>();
-        await (await clinic.Client.PostAsync($"/api/kintaraa/referrals/{offer.Id}/accept", null)).ShouldBeProblemAsync(409, "illegal_referral_transition");
+        await (await clinic.Client.Post($"/api/kintaraa/referrals/{offer.Id}/accept")).ShouldBeOkAsync<ReferralView>();
+        await (await clinic.Client.Post($"/api/kintaraa/referrals/{offer.Id}/accept")).ShouldBeProblemAsync(409, "illegal_referral_transition");
     }
 
     [Fact]
@@ -122,24 +123,24 @@ public sealed class CaseLifecycleTests(KintaraaFixture fixture) : KintaraaTest(f
         await World.AcceptAsync(clinic, incident.Id);
         var current = await World.DetailAsync(clinic.Client, incident.Id);
 
-        var reclassified = await (await clinic.Client.PatchAsync($"/api/kintaraa/incidents/{incident.Id}",
-            System.Net.Http.Json.JsonContent.Create(new UpdateIncidentRequest(current.Version, IncidentType.Sexual, Priority.High, null, null, null, null, null, null), options: HttpAssertions.Json)))
+        var reclassified = await (await clinic.Client.Patch($"/api/kintaraa/incidents/{incident.Id}",
+            (new UpdateIncidentRequest(current.Version, IncidentType.Sexual, Priority.High, null, null, null, null, null, null))))
             .ShouldBeOkAsync<IncidentDetail>();
         reclassified.Type.Should().Be(IncidentType.Sexual);
         reclassified.Priority.Should().Be(Priority.High);
 
-        var refused = await (await clinic.Client.PutAsync($"/api/kintaraa/incidents/{incident.Id}",
-            System.Net.Http.Json.JsonContent.Create(new UpdateIncidentRequest(reclassified.Version, null, null, null, null, null, "rewritten", null, null), options: HttpAssertions.Json)))
+        var refused = await (await clinic.Client.Put($"/api/kintaraa/incidents/{incident.Id}",
+            (new UpdateIncidentRequest(reclassified.Version, null, null, null, null, null, "rewritten", null, null))))
             .ShouldBeProblemAsync(403, "not_editable");
         refused["errors"]!["description"].Should().NotBeNull();
 
-        var stale = await (await survivor.Client.PutAsync($"/api/kintaraa/incidents/{incident.Id}",
-            System.Net.Http.Json.JsonContent.Create(new UpdateIncidentRequest(incident.Version, null, null, null, null, null, "It happened twice.", null, null), options: HttpAssertions.Json)))
+        var stale = await (await survivor.Client.Put($"/api/kintaraa/incidents/{incident.Id}",
+            (new UpdateIncidentRequest(incident.Version, null, null, null, null, null, "It happened twice.", null, null))))
             .ShouldBeProblemAsync(409, "version_conflict");
         stale["current_version"]!.GetValue<int>().Should().Be(reclassified.Version);
 
-        var corrected = await (await survivor.Client.PutAsync($"/api/kintaraa/incidents/{incident.Id}",
-            System.Net.Http.Json.JsonContent.Create(new UpdateIncidentRequest(reclassified.Version, null, null, null, null, null, "It happened twice.", null, null), options: HttpAssertions.Json)))
+        var corrected = await (await survivor.Client.Put($"/api/kintaraa/incidents/{incident.Id}",
+            (new UpdateIncidentRequest(reclassified.Version, null, null, null, null, null, "It happened twice.", null, null))))
             .ShouldBeOkAsync<IncidentDetail>();
         corrected.Description.Should().Be("It happened twice.");
         corrected.Type.Should().Be(IncidentType.Sexual);

@@ -56,14 +56,14 @@ public sealed partial class ReportingAnIncidentTests(KintaraaFixture fixture) : 
         var report = World.Report([SupportService.Medical], id: Guid.NewGuid());
 
         var first = await World.ReportAsync(survivor, report);
-        var again = await (await survivor.Client.PostJsonAsync("/api/kintaraa/incidents/", report)).ShouldBeOkAsync<IncidentDetail>(200);
+        var again = await (await survivor.Client.Post("/api/kintaraa/incidents/", report)).ShouldBeOkAsync<IncidentDetail>(200);
 
         again.Id.Should().Be(first.Id).And.Be(report.Id!.Value);
         again.CaseNumber.Should().Be(first.CaseNumber);
         again.Referrals.Should().ContainSingle();
-        var mine = await (await survivor.Client.GetAsync("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>();
+        var mine = await (await survivor.Client.Get("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>();
         mine.Total.Should().Be(1);
-        var profile = await (await clinic.Client.GetAsync("/api/kintaraa/providers/me")).ShouldBeOkAsync<Providers.ProviderProfile>();
+        var profile = await (await clinic.Client.Get("/api/kintaraa/providers/me")).ShouldBeOkAsync<Providers.ProviderProfile>();
         profile.Caseload.Should().Be(1, "the repeated report reserved no second place");
     }
 
@@ -73,7 +73,7 @@ public sealed partial class ReportingAnIncidentTests(KintaraaFixture fixture) : 
         var survivor = await World.SurvivorAsync();
         var report = World.Report([], id: Guid.NewGuid());
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => survivor.Client.PostJsonAsync("/api/kintaraa/incidents", report)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => survivor.Client.Post("/api/kintaraa/incidents", report)));
 
         responses.Count(r => (int)r.StatusCode == 201).Should().Be(1);
         responses.Count(r => (int)r.StatusCode == 200).Should().Be(7);
@@ -89,10 +89,10 @@ public sealed partial class ReportingAnIncidentTests(KintaraaFixture fixture) : 
         var report = World.Report([], id: Guid.NewGuid());
         await World.ReportAsync(owner, report);
 
-        var response = await other.Client.PostJsonAsync("/api/kintaraa/incidents", report);
+        var response = await other.Client.Post("/api/kintaraa/incidents", report);
 
         await response.ShouldBeProblemAsync(409, "id_in_use");
-        (await other.Client.GetAsync($"/api/kintaraa/incidents/{report.Id}")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
+        (await other.Client.Get($"/api/kintaraa/incidents/{report.Id}")).StatusCode.Should().Be(System.Net.HttpStatusCode.NotFound);
     }
 
     [Fact]
@@ -101,19 +101,19 @@ public sealed partial class ReportingAnIncidentTests(KintaraaFixture fixture) : 
         var survivor = await World.SurvivorAsync();
         var good = World.Report([SupportService.Medical]);
 
-        await (await survivor.Client.PostJsonAsync("/api/kintaraa/incidents", good with { Type = null })).ShouldBeProblemAsync(400, "validation_failed");
-        var consentElsewhere = await (await survivor.Client.PostJsonAsync("/api/kintaraa/incidents", good with { ConsentedServices = [SupportService.Legal] }))
+        await (await survivor.Client.Post("/api/kintaraa/incidents", good with { Type = null })).ShouldBeProblemAsync(400, "validation_failed");
+        var consentElsewhere = await (await survivor.Client.Post("/api/kintaraa/incidents", good with { ConsentedServices = [SupportService.Legal] }))
             .ShouldBeProblemAsync(400, "validation_failed");
         consentElsewhere["errors"]!["consented_services"].Should().NotBeNull();
-        var halfLocation = await (await survivor.Client.PostJsonAsync("/api/kintaraa/incidents", good with { Location = new LocationInput(1, null, null, null) }))
+        var halfLocation = await (await survivor.Client.Post("/api/kintaraa/incidents", good with { Location = new LocationInput(1, null, null, null) }))
             .ShouldBeProblemAsync(400, "validation_failed");
         halfLocation["errors"]!["location"].Should().NotBeNull();
-        await (await survivor.Client.PostJsonAsync("/api/kintaraa/incidents", good with { IncidentDate = new DateOnly(2027, 1, 1) }))
+        await (await survivor.Client.Post("/api/kintaraa/incidents", good with { IncidentDate = new DateOnly(2027, 1, 1) }))
             .ShouldBeProblemAsync(400, "validation_failed");
         using var badEnum = new StringContent("""{"type":"burglary"}""", System.Text.Encoding.UTF8, "application/json");
-        await (await survivor.Client.PostAsync("/api/kintaraa/incidents", badEnum)).ShouldBeProblemAsync(400, "invalid_json");
+        await (await survivor.Client.PostAsync("/api/kintaraa/incidents", badEnum, TestContext.Current.CancellationToken)).ShouldBeProblemAsync(400, "invalid_json");
 
-        var mine = await (await survivor.Client.GetAsync("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>();
+        var mine = await (await survivor.Client.Get("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>();
         mine.Total.Should().Be(0);
     }
 
@@ -139,7 +139,7 @@ public sealed partial class ReportingAnIncidentTests(KintaraaFixture fixture) : 
         await World.ProviderAsync(ProviderType.Healthcare);
 
         var incident = await World.ReportAsync(survivor, SupportService.Medical);
-        var chat = await (await survivor.Client.GetAsync($"/api/kintaraa/incidents/{incident.Id}/messages")).ShouldBeOkAsync<Conversation>();
+        var chat = await (await survivor.Client.Get($"/api/kintaraa/incidents/{incident.Id}/messages")).ShouldBeOkAsync<Conversation>();
 
         chat.Items.Should().OnlyContain(m => m.Kind == MessageKind.System);
         chat.Items.Select(m => m.Body).Should().Contain(b => b.Contains(incident.CaseNumber, StringComparison.Ordinal))
@@ -152,11 +152,11 @@ public sealed partial class ReportingAnIncidentTests(KintaraaFixture fixture) : 
     {
         var survivor = await World.SurvivorAsync();
 
-        var response = await survivor.Client.PostJsonAsync("/api/kintaraa/incidents/", World.Report([]));
+        var response = await survivor.Client.Post("/api/kintaraa/incidents/", World.Report([]));
 
         var incident = await response.ShouldBeOkAsync<IncidentDetail>(201);
         response.Headers.Location!.ToString().Should().Be($"/api/kintaraa/incidents/{incident.Id}");
-        (await survivor.Client.GetAsync($"/api/kintaraa/incidents/{incident.Id}/")).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        (await survivor.Client.Get($"/api/kintaraa/incidents/{incident.Id}/")).StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
     }
 
     [GeneratedRegex("^KIN-[0-9]{6}[0-9]{3,}$")]

@@ -17,7 +17,7 @@ public sealed class ConsentAndOnwardCareTests(KintaraaFixture fixture) : Kintara
         var survivor = await World.SurvivorAsync();
         var incident = await World.ReportAsync(survivor, World.Report([SupportService.Legal], consented: []));
 
-        var after = await (await survivor.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/consents", new ConsentRequest(SupportService.Legal, true, null, null)))
+        var after = await (await survivor.Client.Post($"/api/kintaraa/incidents/{incident.Id}/consents", new ConsentRequest(SupportService.Legal, true, null, null)))
             .ShouldBeOkAsync<IncidentDetail>();
 
         after.Referrals.Should().ContainSingle().Which.Provider!.Id.Should().Be(lawyer.Id);
@@ -32,13 +32,13 @@ public sealed class ConsentAndOnwardCareTests(KintaraaFixture fixture) : Kintara
         var incident = await World.ReportAsync(survivor, SupportService.Counseling);
         await World.AcceptAsync(counselor, incident.Id);
 
-        var after = await (await survivor.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/consents", new ConsentRequest(SupportService.Counseling, false, null, "Not ready")))
+        var after = await (await survivor.Client.Post($"/api/kintaraa/incidents/{incident.Id}/consents", new ConsentRequest(SupportService.Counseling, false, null, "Not ready")))
             .ShouldBeOkAsync<IncidentDetail>();
 
         after.Referrals.Single().Status.Should().Be(ReferralStatus.Revoked);
         after.Status.Should().Be(CaseStatus.New);
-        (await counselor.Client.GetAsync($"/api/kintaraa/incidents/{incident.Id}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        (await (await counselor.Client.GetAsync("/api/kintaraa/providers/me")).ShouldBeOkAsync<ProviderProfile>()).Caseload.Should().Be(0);
+        (await counselor.Client.Get($"/api/kintaraa/incidents/{incident.Id}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await (await counselor.Client.Get("/api/kintaraa/providers/me")).ShouldBeOkAsync<ProviderProfile>()).Caseload.Should().Be(0);
     }
 
     [Fact]
@@ -50,10 +50,10 @@ public sealed class ConsentAndOnwardCareTests(KintaraaFixture fixture) : Kintara
         var incident = await World.ReportAsync(survivor, SupportService.Medical);
         await World.AcceptAsync(clinic, incident.Id);
 
-        await (await clinic.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/referrals", new OnwardReferralRequest(SupportService.Counseling, null, null, "Trauma follow-up")))
+        await (await clinic.Client.Post($"/api/kintaraa/incidents/{incident.Id}/referrals", new OnwardReferralRequest(SupportService.Counseling, null, null, "Trauma follow-up")))
             .ShouldBeProblemAsync(409, "consent_required");
 
-        var onward = await (await clinic.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/referrals",
+        var onward = await (await clinic.Client.Post($"/api/kintaraa/incidents/{incident.Id}/referrals",
             new OnwardReferralRequest(SupportService.Counseling, null, new ConsentInput(ConsentMethod.Verbal, "Agreed during the exam"), "Trauma follow-up")))
             .ShouldBeOkAsync<ReferralView>(201);
 
@@ -62,7 +62,7 @@ public sealed class ConsentAndOnwardCareTests(KintaraaFixture fixture) : Kintara
         var detail = await World.DetailAsync(survivor.Client, incident.Id);
         detail.Consents.Should().Contain(c => c.Service == SupportService.Counseling && c.Granted && c.Method == ConsentMethod.Verbal && c.RecordedByRole == ParticipantRole.Provider);
         detail.SupportServices.Should().Contain(SupportService.Counseling);
-        await (await clinic.Client.PostJsonAsync($"/api/kintaraa/incidents/{incident.Id}/referrals", new OnwardReferralRequest(SupportService.Counseling, null, null, null)))
+        await (await clinic.Client.Post($"/api/kintaraa/incidents/{incident.Id}/referrals", new OnwardReferralRequest(SupportService.Counseling, null, null, null)))
             .ShouldBeProblemAsync(409, "already_referred");
     }
 
@@ -75,7 +75,7 @@ public sealed class ConsentAndOnwardCareTests(KintaraaFixture fixture) : Kintara
         var incident = await World.ReportAsync(survivor, SupportService.Shelter);
         var accepted = await World.AcceptAsync(first, incident.Id);
 
-        var done = await (await first.Client.PostJsonAsync($"/api/kintaraa/referrals/{accepted.Id}/transfer",
+        var done = await (await first.Client.Post($"/api/kintaraa/referrals/{accepted.Id}/transfer",
             new TransferRequest(colleague.Id, new ConsentInput(ConsentMethod.Written, "Signed transfer form"), "Moving to her sister's town")))
             .ShouldBeOkAsync<ReferralView>();
 
@@ -85,7 +85,7 @@ public sealed class ConsentAndOnwardCareTests(KintaraaFixture fixture) : Kintara
         transfer.Kind.Should().Be(ReferralKind.Transfer);
         transfer.Provider!.Id.Should().Be(colleague.Id);
         detail.Status.Should().Be(CaseStatus.Assigned, "the case waits for the colleague to accept");
-        (await first.Client.GetAsync($"/api/kintaraa/incidents/{incident.Id}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await first.Client.Get($"/api/kintaraa/incidents/{incident.Id}")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         await World.AcceptAsync(colleague, incident.Id);
         (await World.DetailAsync(survivor.Client, incident.Id)).Status.Should().Be(CaseStatus.InProgress);
     }
@@ -97,9 +97,9 @@ public sealed class ConsentAndOnwardCareTests(KintaraaFixture fixture) : Kintara
         var incident = await World.ReportAsync(await World.SurvivorAsync(), SupportService.Shelter);
         var accepted = await World.AcceptAsync(first, incident.Id);
 
-        await (await first.Client.PostJsonAsync($"/api/kintaraa/referrals/{accepted.Id}/transfer", new { to_provider_id = (Guid?)null, note = "x" }))
+        await (await first.Client.Post($"/api/kintaraa/referrals/{accepted.Id}/transfer", new { to_provider_id = (Guid?)null, note = "x" }))
             .ShouldBeProblemAsync(400, "validation_failed");
-        await (await first.Client.PostJsonAsync($"/api/kintaraa/referrals/{accepted.Id}/transfer", new TransferRequest(null, new ConsentInput(ConsentMethod.App, null), null)))
+        await (await first.Client.Post($"/api/kintaraa/referrals/{accepted.Id}/transfer", new TransferRequest(null, new ConsentInput(ConsentMethod.App, null), null)))
             .ShouldBeProblemAsync(400, "validation_failed");
 
         (await World.OfferAsync(first, incident.Id)).Status.Should().Be(ReferralStatus.Accepted);
@@ -114,7 +114,7 @@ public sealed class ConsentAndOnwardCareTests(KintaraaFixture fixture) : Kintara
         var incident = await World.ReportAsync(survivor, SupportService.Police);
         var offer = await World.OfferAsync(slow, incident.Id);
 
-        var revoked = await (await (await World.AdminAsync()).PostJsonAsync($"/api/kintaraa/referrals/{offer.Id}/revoke", new RevokeRequest("Station closed for renovation")))
+        var revoked = await (await (await World.AdminAsync()).Post($"/api/kintaraa/referrals/{offer.Id}/revoke", new RevokeRequest("Station closed for renovation")))
             .ShouldBeOkAsync<ReferralView>();
 
         revoked.Status.Should().Be(ReferralStatus.Revoked);
@@ -131,13 +131,13 @@ public sealed class ConsentAndOnwardCareTests(KintaraaFixture fixture) : Kintara
             var survivor = await World.SurvivorAsync();
             var incident = await World.ReportAsync(survivor, SupportService.Medical);
             var accepted = await World.AcceptAsync(clinic, incident.Id);
-            await (await survivor.Client.PostJsonAsync($"/api/kintaraa/referrals/{accepted.Id}/rating", new RatingRequest(rating))).ShouldBeProblemAsync(409, "not_rateable");
-            await (await clinic.Client.PostJsonAsync($"/api/kintaraa/referrals/{accepted.Id}/complete", new CompleteReferralRequest(null))).ShouldBeOkAsync<ReferralView>();
-            (await (await survivor.Client.PostJsonAsync($"/api/kintaraa/referrals/{accepted.Id}/rating", new RatingRequest(rating))).ShouldBeOkAsync<ReferralView>())
+            await (await survivor.Client.Post($"/api/kintaraa/referrals/{accepted.Id}/rating", new RatingRequest(rating))).ShouldBeProblemAsync(409, "not_rateable");
+            await (await clinic.Client.Post($"/api/kintaraa/referrals/{accepted.Id}/complete", new CompleteReferralRequest(null))).ShouldBeOkAsync<ReferralView>();
+            (await (await survivor.Client.Post($"/api/kintaraa/referrals/{accepted.Id}/rating", new RatingRequest(rating))).ShouldBeOkAsync<ReferralView>())
                 .Rating.Should().Be(rating);
         }
 
-        var profile = await (await clinic.Client.GetAsync("/api/kintaraa/providers/me")).ShouldBeOkAsync<ProviderProfile>();
+        var profile = await (await clinic.Client.Get("/api/kintaraa/providers/me")).ShouldBeOkAsync<ProviderProfile>();
         profile.Rating.Should().Be(4.5m);
         profile.RatingCount.Should().Be(2);
         profile.ResponseTimeMinutes.Should().Be(0, "both referrals were accepted the moment they were offered");

@@ -18,6 +18,10 @@ public class KintaraaFixture : HavenAppFixture
     {
         options.Modules = ["kintaraa"];
         options.Clock = Clock;
+        // Shorter than the defaults so a test can let an offer lapse without outliving its 15-minute access tokens.
+        options.Settings["Kintaraa:ResponseTimeout"] = "00:10:00";
+        options.Settings["Kintaraa:CriticalResponseTimeout"] = "00:03:00";
+        options.Settings["Kintaraa:QueueRetryInterval"] = "00:05:00";
     }
 }
 

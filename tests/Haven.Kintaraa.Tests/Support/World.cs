@@ -51,7 +51,7 @@ public sealed class World(HavenTestApp app)
         var profile = await response.ShouldBeOkAsync<ProviderProfile>(201);
         if (verified)
         {
-            await (await (await AdminAsync()).PostAsync($"/api/kintaraa/providers/{profile.Id}/verify", null)).ShouldBeOkAsync<ProviderProfile>();
+            await (await (await AdminAsync()).Post($"/api/kintaraa/providers/{profile.Id}/verify")).ShouldBeOkAsync<ProviderProfile>();
         }
 
         return new ProviderHandle(client, user, profile.Id, type, organisation);
@@ -72,12 +72,12 @@ public sealed class World(HavenTestApp app)
 
     public async Task<IncidentDetail> ReportAsync(SurvivorHandle survivor, ReportIncidentRequest request)
     {
-        var response = await survivor.Client.PostJsonAsync("/api/kintaraa/incidents", request);
+        var response = await survivor.Client.Post("/api/kintaraa/incidents", request);
         return await response.ShouldBeOkAsync<IncidentDetail>(201);
     }
 
     public static async Task<IncidentDetail> DetailAsync(HttpClient client, Guid id) =>
-        await (await client.GetAsync($"/api/kintaraa/incidents/{id}")).ShouldBeOkAsync<IncidentDetail>();
+        await (await client.Get($"/api/kintaraa/incidents/{id}")).ShouldBeOkAsync<IncidentDetail>();
 
     /// <summary>The live referral of a case offered to or held by this provider.</summary>
     public static async Task<ReferralView> OfferAsync(ProviderHandle provider, Guid incidentId)
@@ -89,7 +89,7 @@ public sealed class World(HavenTestApp app)
     public static async Task<ReferralView> AcceptAsync(ProviderHandle provider, Guid incidentId)
     {
         var offer = await OfferAsync(provider, incidentId);
-        return await (await provider.Client.PostAsync($"/api/kintaraa/referrals/{offer.Id}/accept", null)).ShouldBeOkAsync<ReferralView>();
+        return await (await provider.Client.Post($"/api/kintaraa/referrals/{offer.Id}/accept")).ShouldBeOkAsync<ReferralView>();
     }
 }
 
