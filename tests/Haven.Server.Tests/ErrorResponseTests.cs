@@ -32,7 +32,7 @@ public sealed class ErrorResponseFixture : HavenAppFixture
     }
 }
 
-public sealed record ProbeRequest([property: Required, StringLength(20)] string Name, [property: Range(1, 10)] int Level);
+public sealed record ProbeRequest([property: Required, StringLength(20)] string Name, [property: Range(1, 10)] int Level, [property: Range(0, 5)] int MaxRetries = 0);
 
 public sealed class ErrorResponseTests(ErrorResponseFixture fixture) : IClassFixture<ErrorResponseFixture>
 {
@@ -87,11 +87,11 @@ public sealed class ErrorResponseTests(ErrorResponseFixture fixture) : IClassFix
     [Fact]
     public async Task Validation_lists_each_failing_field()
     {
-        var response = await _client.PostJsonAsync("/probe/echo", new { name = new string('x', 30), level = 99 });
+        var response = await _client.PostJsonAsync("/probe/echo", new { name = new string('x', 30), level = 99, max_retries = 9 });
 
         var problem = await response.ShouldBeProblemAsync(400, "validation_failed");
         var errors = problem["errors"]!.AsObject();
-        errors.Select(e => e.Key.ToLowerInvariant()).Should().BeEquivalentTo(["name", "level"]);
+        errors.Select(e => e.Key).Should().BeEquivalentTo(["name", "level", "max_retries"], "fields are named as the client's snake_case JSON names them");
     }
 
     [Fact]

@@ -60,11 +60,7 @@ public sealed class ProductionConfigurationTests
         await using var app = await HavenTestApp.StartAsync(o =>
         {
             o.Environment = "Production";
-            foreach (var (key, value) in ProductionKeys.Settings())
-            {
-                o.Settings[key] = value;
-            }
-
+            o.GeneratedKeys = true;
             o.Settings["Haven:Keys:probe-key:Current"] = "2026-11";
             o.Settings["Haven:Keys:probe-key:Versions:2026-11"] = RealKey;
             o.Settings["Haven:Web:KnownProxies:0"] = "127.0.0.1";

@@ -23,6 +23,9 @@ public sealed class HavenTestAppOptions
     /// <summary>Configuration on top of appsettings (keys as in appsettings, e.g. <c>Haven:Web:RateLimitPerUserPerMinute</c>).</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
+    /// <summary>Supplies a real (non-development) key for every key the app declares, as a Production deployment must.</summary>
+    public bool GeneratedKeys { get; set; }
+
     /// <summary>Replaces the application clock.</summary>
     public TimeProvider? Clock { get; set; }
 
@@ -94,6 +97,11 @@ public sealed class HavenTestApp : IAsyncDisposable
             {
                 builder.Configuration[child.Path] = null;
             }
+        }
+
+        if (options.GeneratedKeys)
+        {
+            builder.Configuration.Sources.Add(new GeneratedKeysConfiguration());
         }
 
         builder.Configuration.AddInMemoryCollection(settings);

@@ -29,6 +29,11 @@ public static class ProblemDetailsSetup
                 problem.Extensions["code"] = problem is HttpValidationProblemDetails ? "validation_failed" : CodeFor(status);
             }
 
+            if (problem is HttpValidationProblemDetails validation)
+            {
+                SnakeCaseFieldNames(validation.Errors);
+            }
+
             problem.Title ??= TitleFor(status);
             // One trace id, named as the API documents it (ASP.NET would add its own under the JSON naming policy's name).
             problem.Extensions.Remove("trace_id");
@@ -61,6 +66,28 @@ public static class ProblemDetailsSetup
             });
         });
         return app;
+    }
+
+    // Built-in validation names fields after C# properties (DeviceSecret, Items[0].Name); clients sent and read
+    // snake_case JSON (device_secret, items[0].name), so the error must name the field the way the client wrote it.
+    private static void SnakeCaseFieldNames(IDictionary<string, string[]> errors)
+    {
+        foreach (var key in errors.Keys.ToList())
+        {
+            var renamed = string.Join('.', key.Split('.').Select(segment =>
+            {
+                var bracket = segment.IndexOf('[');
+                return bracket < 0
+                    ? JsonNamingPolicy.SnakeCaseLower.ConvertName(segment)
+                    : JsonNamingPolicy.SnakeCaseLower.ConvertName(segment[..bracket]) + segment[bracket..];
+            }));
+            if (renamed != key)
+            {
+                var messages = errors[key];
+                errors.Remove(key);
+                errors[renamed] = errors.TryGetValue(renamed, out var existing) ? [.. existing, .. messages] : messages;
+            }
+        }
     }
 
     public static string CodeFor(int status) => status switch

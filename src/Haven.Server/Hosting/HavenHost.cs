@@ -68,6 +68,7 @@ public static class HavenHost
             Args = args,
             ApplicationName = typeof(HavenHost).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = EnvironmentFor(args),
         });
         configure?.Invoke(builder);
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
@@ -76,6 +77,28 @@ public static class HavenHost
         var host = builder.Build();
         ProductionGuard.ThrowIfUnsafe(host.Services, host.Services.GetRequiredService<IHostEnvironment>(), builder.Configuration);
         return host;
+    }
+
+    // The generic host reads only DOTNET_ENVIRONMENT; admin commands must run in the same environment as the web
+    // host beside them, which reads ASPNETCORE_ENVIRONMENT (what run.sh and deployments set). --environment wins.
+    private static string EnvironmentFor(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is "--environment" && i + 1 < args.Length)
+            {
+                return args[i + 1];
+            }
+
+            if (args[i].StartsWith("--environment=", StringComparison.Ordinal))
+            {
+                return args[i]["--environment=".Length..];
+            }
+        }
+
+        return Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
+            ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
+            ?? Environments.Production;
     }
 
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
