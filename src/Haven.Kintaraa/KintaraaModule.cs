@@ -35,7 +35,7 @@ public sealed class KintaraaModule : IHavenModule
         services.AddValidation();
         services.AddOptions<KintaraaOptions>().Bind(configuration.GetSection(KintaraaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddHavenKey(ReceiptCodes.KeyName, "hashes the receipt codes anonymous reporters return with");
-        KintaraaPolicies.Register(services.AddAuthorizationBuilder());
+        services.Configure<Microsoft.AspNetCore.Authorization.AuthorizationOptions>(KintaraaPolicies.Register);
 
         services.AddSingleton<CaseNumbers>();
         services.AddSingleton<ReceiptCodes>();

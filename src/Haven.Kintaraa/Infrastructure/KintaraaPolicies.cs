@@ -25,11 +25,12 @@ public static class KintaraaPolicies
     /// <summary>Survivors and admins (who may act on a survivor's referrals, e.g. revoke one).</summary>
     public const string SurvivorOrAdmin = "kintaraa.survivor_or_admin";
 
-    public static void Register(AuthorizationBuilder builder)
+    /// <summary>Adds the policies through options only (no authorization services), so CLI hosts without endpoints still build.</summary>
+    public static void Register(AuthorizationOptions options)
     {
-        builder.AddPolicy(Member, p => p.RequireHavenRole(KintaraaRoles.Survivor, KintaraaRoles.Provider, KintaraaRoles.Admin, KintaraaRoles.PlatformAdmin));
-        builder.AddPolicy(Admin, p => p.RequireHavenRole(KintaraaRoles.Admin, KintaraaRoles.PlatformAdmin));
-        builder.AddPolicy(Staff, p => p.RequireHavenRole(KintaraaRoles.Provider, KintaraaRoles.Admin, KintaraaRoles.PlatformAdmin));
-        builder.AddPolicy(SurvivorOrAdmin, p => p.RequireHavenRole(KintaraaRoles.Survivor, KintaraaRoles.Admin, KintaraaRoles.PlatformAdmin));
+        options.AddPolicy(Member, p => p.RequireHavenRole(KintaraaRoles.Survivor, KintaraaRoles.Provider, KintaraaRoles.Admin, KintaraaRoles.PlatformAdmin));
+        options.AddPolicy(Admin, p => p.RequireHavenRole(KintaraaRoles.Admin, KintaraaRoles.PlatformAdmin));
+        options.AddPolicy(Staff, p => p.RequireHavenRole(KintaraaRoles.Provider, KintaraaRoles.Admin, KintaraaRoles.PlatformAdmin));
+        options.AddPolicy(SurvivorOrAdmin, p => p.RequireHavenRole(KintaraaRoles.Survivor, KintaraaRoles.Admin, KintaraaRoles.PlatformAdmin));
     }
 }
