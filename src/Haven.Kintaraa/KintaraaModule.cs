@@ -55,6 +55,7 @@ public sealed class KintaraaModule : IHavenModule
         services.AddScoped<RoutingSweep>();
         services.AddScoped<AppointmentReminders>();
         services.AddScoped<SurvivorData>();
+        services.AddScoped<AccountClosure>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)

@@ -2,6 +2,7 @@ using System.Globalization;
 using Haven.Kintaraa.Data;
 using Haven.Kintaraa.Infrastructure;
 using Haven.Platform.Web;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Haven.Kintaraa.Cases;
@@ -19,6 +20,7 @@ public sealed class IncidentFilter
 
     public string? Priority { get; init; }
 
+    [FromQuery(Name = "provider_id")]
     public Guid? ProviderId { get; init; }
 
     public DateTimeOffset? From { get; init; }
@@ -32,6 +34,7 @@ public sealed class IncidentFilter
 
     public int? Page { get; init; }
 
+    [FromQuery(Name = "page_size")]
     public int? PageSize { get; init; }
 }
 

@@ -25,6 +25,7 @@ public sealed class ProviderFilter
 
     public int? Page { get; init; }
 
+    [FromQuery(Name = "page_size")]
     public int? PageSize { get; init; }
 }
 
@@ -36,10 +37,12 @@ public sealed class DirectoryQuery
 
     public string? Type { get; init; }
 
+    [FromQuery(Name = "radius_km")]
     public double? RadiusKm { get; init; }
 
     public int? Page { get; init; }
 
+    [FromQuery(Name = "page_size")]
     public int? PageSize { get; init; }
 }
 

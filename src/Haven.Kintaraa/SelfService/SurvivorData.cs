@@ -21,7 +21,8 @@ public sealed record SurvivorExport(
 
 public sealed record KeptCase(string CaseNumber, string Reason, DateTimeOffset HeldSince);
 
-public sealed record DeletionResult(IReadOnlyList<string> DeletedCases, IReadOnlyList<KeptCase> KeptCases);
+/// <summary>What erasure did: cases deleted, cases kept under a legal hold (with the reason), and whether the whole account went.</summary>
+public sealed record DeletionResult(IReadOnlyList<string> DeletedCases, IReadOnlyList<KeptCase> KeptCases, bool AccountDeleted);
 
 /// <summary>A survivor's rights over their data: a complete export, and erasure except where a legal hold requires keeping a case.</summary>
 public sealed class SurvivorData(
@@ -32,6 +33,7 @@ public sealed class SurvivorData(
     ChatService chat,
     CaseTransactions transactions,
     CaseJournal journal,
+    AccountClosure accounts,
     TimeProvider clock)
 {
     public async Task<SurvivorExport> ExportAsync(CancellationToken cancellationToken)
@@ -119,6 +121,7 @@ public sealed class SurvivorData(
         await db.ReadCursors.Where(c => c.UserId == me).ExecuteDeleteAsync(cancellationToken);
         journal.Audit("kintaraa.data.erased", "user", me, new { deleted = deleted.Count, kept = kept.Count });
         await journal.FlushAsync(cancellationToken);
-        return new DeletionResult(deleted, kept);
+        var accountDeleted = await accounts.CloseAsync(me, cancellationToken);
+        return new DeletionResult(deleted, kept, accountDeleted);
     }
 }
