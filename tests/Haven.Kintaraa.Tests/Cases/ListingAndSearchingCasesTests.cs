@@ -1,5 +1,6 @@
 using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Data;
+using Haven.Kintaraa.Providers;
 using Haven.Kintaraa.Tests.Support;
 using Haven.Testing;
 
@@ -105,11 +106,11 @@ public sealed class ListingAndSearchingCasesTests(KintaraaFixture fixture) : Kin
         Clock.Advance(TimeSpan.FromMinutes(1));
         var offered = await World.ReportAsync(await World.SurvivorAsync(), SupportService.Medical);
 
-        var list = await (await clinic.Client.Get("/api/kintaraa/providers/me/cases")).ShouldBeOkAsync<PageOf<Providers.AssignedCase>>();
+        var list = await (await clinic.Client.Get("/api/kintaraa/providers/me/cases")).ShouldBeOkAsync<PageOf<AssignedCase>>();
 
         list.Items.Select(c => c.Incident.Id).Should().Equal(offered.Id, accepted.Id);
         list.Items.Select(c => c.Referral.Status).Should().Equal(ReferralStatus.Pending, ReferralStatus.Accepted);
-        var onlyAccepted = await (await clinic.Client.Get("/api/kintaraa/providers/me/cases?status=accepted")).ShouldBeOkAsync<PageOf<Providers.AssignedCase>>();
+        var onlyAccepted = await (await clinic.Client.Get("/api/kintaraa/providers/me/cases?status=accepted")).ShouldBeOkAsync<PageOf<AssignedCase>>();
         onlyAccepted.Items.Should().ContainSingle().Which.Incident.Id.Should().Be(accepted.Id);
     }
 

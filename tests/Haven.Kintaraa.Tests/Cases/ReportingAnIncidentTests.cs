@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Chat;
 using Haven.Kintaraa.Data;
+using Haven.Kintaraa.Providers;
 using Haven.Kintaraa.Tests.Support;
 using Haven.Testing;
 
@@ -63,7 +64,7 @@ public sealed partial class ReportingAnIncidentTests(KintaraaFixture fixture) : 
         again.Referrals.Should().ContainSingle();
         var mine = await (await survivor.Client.Get("/api/kintaraa/incidents")).ShouldBeOkAsync<PageOf<IncidentSummary>>();
         mine.Total.Should().Be(1);
-        var profile = await (await clinic.Client.Get("/api/kintaraa/providers/me")).ShouldBeOkAsync<Providers.ProviderProfile>();
+        var profile = await (await clinic.Client.Get("/api/kintaraa/providers/me")).ShouldBeOkAsync<ProviderProfile>();
         profile.Caseload.Should().Be(1, "the repeated report reserved no second place");
     }
 

@@ -1,6 +1,7 @@
 using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Chat;
 using Haven.Kintaraa.Data;
+using Haven.Kintaraa.Dashboard;
 using Haven.Kintaraa.Tests.Support;
 using Haven.Testing;
 
@@ -109,9 +110,9 @@ public sealed class CaseConversationTests(KintaraaFixture fixture) : KintaraaTes
         await (await clinic.Client.Post($"/api/kintaraa/incidents/{incident.Id}/messages", new PostMessageRequest(null, "I am Dr. Achieng."))).ShouldBeOkAsync<MessageView>(201);
 
         var stats = await (await clinic.Client.Get($"/api/kintaraa/dashboard/stats?from={Uri.EscapeDataString(KintaraaFixture.Baseline.AddHours(-1).ToString("O"))}"))
-            .ShouldBeOkAsync<Dashboard.DashboardStats>();
+            .ShouldBeOkAsync<DashboardStats>();
         stats.Scope.Should().Be("provider");
-        stats.TimeToFirstResponse.Should().ContainSingle().Which.Should().Be(new Dashboard.TypeTiming(ProviderType.Healthcare, 7, 7, 7, 1));
-        stats.TimeToAssignment.Should().ContainSingle().Which.Should().Be(new Dashboard.TypeTiming(ProviderType.Healthcare, 0, 0, 0, 1));
+        stats.TimeToFirstResponse.Should().ContainSingle().Which.Should().Be(new TypeTiming(ProviderType.Healthcare, 7, 7, 7, 1));
+        stats.TimeToAssignment.Should().ContainSingle().Which.Should().Be(new TypeTiming(ProviderType.Healthcare, 0, 0, 0, 1));
     }
 }
