@@ -58,6 +58,9 @@ public sealed class KintaraaModule : IHavenModule
         services.AddScoped<AccountClosure>();
     }
 
+    public Task SeedDemoAsync(DemoSeedContext context, CancellationToken cancellationToken) =>
+        new Demo.KintaraaDemoData(context.Services).SeedAsync(context, cancellationToken);
+
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api/kintaraa");
