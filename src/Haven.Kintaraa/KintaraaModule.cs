@@ -40,6 +40,7 @@ public sealed class KintaraaModule : IHavenModule
         services.AddSingleton<CaseNumbers>();
         services.AddSingleton<ReceiptCodes>();
         services.AddScoped<KintaraaCaller>();
+        services.AddScoped<SurvivorNames>();
         services.AddScoped<CaseJournal>();
         services.AddScoped<CaseTransactions>();
         services.AddScoped<CaseAccess>();

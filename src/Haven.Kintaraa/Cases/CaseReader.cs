@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Haven.Kintaraa.Cases;
 
 /// <summary>Builds what a caller is shown of a case: the survivor and admins see all of it, a provider what their work needs.</summary>
-public sealed class CaseReader(KintaraaDbContext db, KintaraaCaller caller)
+public sealed class CaseReader(KintaraaDbContext db, KintaraaCaller caller, SurvivorNames survivors)
 {
     public async Task<IncidentDetail> DetailAsync(CaseView view, CancellationToken cancellationToken)
     {
@@ -30,7 +30,7 @@ public sealed class CaseReader(KintaraaDbContext db, KintaraaCaller caller)
             incident.Source, incident.IsAnonymous, incident.SupportServices, incident.IncidentDate, incident.IncidentTime,
             incident.Description,
             incident.Location is { } l ? new LocationView(l.Latitude, l.Longitude, l.Address, l.Description, incident.LocationPrecision) : null,
-            new SurvivorView(incident.Handle, null),
+            new SurvivorView(incident.Handle, await survivors.DisplayNameAsync(incident, cancellationToken)),
             [.. consents.Select(c => new ConsentView(c.Service, c.Granted, c.Method, c.RecordedByRole, c.RecordedAt, c.Note))],
             [.. visibleReferrals.Select(r => ToView(r, providers, view.Relation == CaseRelation.Admin))],
             careTeam,

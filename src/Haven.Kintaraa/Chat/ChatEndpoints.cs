@@ -107,7 +107,7 @@ internal static class ChatEndpoints
 /// </summary>
 public sealed class ChatService(
     KintaraaDbContext db, KintaraaCaller caller, CaseAccess access, CaseTransactions transactions, CaseJournal journal,
-    ReferralService referrals, TimeProvider clock)
+    ReferralService referrals, SurvivorNames survivors, TimeProvider clock)
 {
     public async Task<Conversation> ListAsync(CaseView view, long? before, long? after, int limit, CancellationToken cancellationToken)
     {
@@ -288,7 +288,7 @@ public sealed class ChatService(
         var providers = await db.Providers.AsNoTracking().Where(p => ids.Contains(p.Id) || users.Contains(p.UserId))
             .Select(p => new { p.Id, p.UserId, p.DisplayName, p.Organisation, p.ProviderType }).ToListAsync(cancellationToken);
         return new Names(
-            incident.Handle,
+            await survivors.SpeakerAsync(incident, cancellationToken),
             providers.ToDictionary(p => p.Id, p => $"{p.DisplayName} ({p.Organisation})"),
             providers.ToDictionary(p => p.UserId, p => $"{p.DisplayName} ({p.Organisation})"));
     }

@@ -76,6 +76,22 @@ public sealed class CaseAccessTests(KintaraaFixture fixture) : KintaraaTest(fixt
     }
 
     [Fact]
+    public async Task Providers_see_the_name_of_a_survivor_who_reported_openly()
+    {
+        var clinic = await World.ProviderAsync(ProviderType.Healthcare);
+        var survivor = await World.SurvivorAsync();
+        var incident = await World.ReportAsync(survivor, SupportService.Medical);
+        await World.AcceptAsync(clinic, incident.Id);
+        await (await survivor.Client.Post($"/api/kintaraa/incidents/{incident.Id}/messages", new Haven.Kintaraa.Chat.PostMessageRequest(null, "Thank you"))).ShouldBeOkAsync<Haven.Kintaraa.Chat.MessageView>(201);
+
+        var seen = await World.DetailAsync(clinic.Client, incident.Id);
+        var chat = await (await clinic.Client.Get($"/api/kintaraa/incidents/{incident.Id}/messages")).ShouldBeOkAsync<Haven.Kintaraa.Chat.Conversation>();
+
+        seen.Survivor.Should().Be(new SurvivorView(incident.Handle, "Test kintaraa.survivor"));
+        chat.Items.Single(m => m.Body == "Thank you").Sender.Name.Should().Be("Test kintaraa.survivor");
+    }
+
+    [Fact]
     public async Task Admins_see_every_case()
     {
         var survivor = await World.SurvivorAsync();
