@@ -51,6 +51,7 @@ public static class PlatformServices
         });
         services.AddHavenDbContext<PlatformDbContext>();
         services.AddSingleton<MigrationRunner>();
+        services.AddHavenEvents(configuration);
         foreach (var module in modules.Enabled)
         {
             module.AddServices(services, configuration);
@@ -161,6 +162,7 @@ public static class PlatformServices
         app.MapHavenHealth();
         app.MapHavenOpenApi();
         app.MapRazorPages();
+        app.MapHavenEvents();
         foreach (var module in app.Services.GetRequiredService<ModuleCatalog>().Enabled)
         {
             module.MapEndpoints(app);
