@@ -62,7 +62,7 @@ public sealed partial record EventEnvelope
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
         PlatformServices.ConfigureJson(options);
-        options.MakeReadOnly();
+        options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
 }

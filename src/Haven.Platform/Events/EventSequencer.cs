@@ -40,9 +40,10 @@ internal sealed partial class EventSequencer(
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                LogPassFailed(logger, e.GetType().Name);
+                // Never take the instance down: log, wait, try again (the database may be briefly away).
+                LogPassFailed(logger, e.GetType().Name, e);
                 try
                 {
                     await Task.Delay(options.Value.PollInterval, stoppingToken);
@@ -114,5 +115,5 @@ internal sealed partial class EventSequencer(
     }
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "Event sequencing pass failed ({Error}); retrying")]
-    private static partial void LogPassFailed(ILogger logger, string error);
+    private static partial void LogPassFailed(ILogger logger, string error, Exception exception);
 }

@@ -63,8 +63,9 @@ internal sealed partial class JobWorker(
                         nextRenewal = clock.GetUtcNow() + (settings.Lease / 3);
                     }
                 }
-                catch (Exception e) when (e is NpgsqlException or TimeoutException)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
+                    // Never take the instance down: log, and try again at the next wake-up.
                     LogWorkerFailed(logger, e.GetType().Name);
                 }
 

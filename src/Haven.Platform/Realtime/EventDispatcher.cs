@@ -27,7 +27,7 @@ internal sealed partial class EventDispatcher(
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {
-            LogDispatchFailed(logger, e.GetType().Name);
+            LogDispatchFailed(logger, e.GetType().Name, e);
         }
 
         await base.StartAsync(cancellationToken);
@@ -46,9 +46,10 @@ internal sealed partial class EventDispatcher(
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                LogDispatchFailed(logger, e.GetType().Name);
+                // Never take the instance down: log, wait, try again (the database may be briefly away).
+                LogDispatchFailed(logger, e.GetType().Name, e);
                 try
                 {
                     await Task.Delay(options.Value.PollInterval, stoppingToken);
@@ -90,5 +91,5 @@ internal sealed partial class EventDispatcher(
     }
 
     [LoggerMessage(EventId = 140, Level = LogLevel.Warning, Message = "Event dispatch failed ({Error}); retrying")]
-    private static partial void LogDispatchFailed(ILogger logger, string error);
+    private static partial void LogDispatchFailed(ILogger logger, string error, Exception exception);
 }

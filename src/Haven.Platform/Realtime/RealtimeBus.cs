@@ -71,8 +71,8 @@ internal sealed partial class RealtimeBus
 
         switch (message)
         {
-            case { Op: "send", Group: { } group, Type: { } type }:
-                _registry.SendToGroup(group, new RealtimeMessage(null, type, group, _clock.GetUtcNow(), message.Payload), message.Except);
+            case { Op: "send", Group: { } group, Type: { } type, Payload: { } payload }:
+                _registry.SendToGroup(group, new RealtimeMessage(null, type, group, _clock.GetUtcNow(), payload), message.Except);
                 break;
             case { Op: "remove", Group: { } group, User: { } user }:
                 foreach (var connection in _registry.Find(c => c.UserId == user))
@@ -103,7 +103,8 @@ internal sealed partial class RealtimeBus
 
         public string? Type { get; init; }
 
-        public JsonElement Payload { get; init; }
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public JsonElement? Payload { get; init; }
 
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
         public string? Except { get; init; }

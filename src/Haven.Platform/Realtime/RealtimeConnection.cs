@@ -24,6 +24,7 @@ internal sealed class RealtimeConnection
     private readonly HubCallerContext _context;
     private readonly int _maxQueued;
     private readonly Task _writer;
+    private int _queued;
 
     public RealtimeConnection(HubCallerContext context, ISingleClientProxy client, ICurrentUser user, Guid userId, int maxQueued)
     {
@@ -63,7 +64,7 @@ internal sealed class RealtimeConnection
 
     public void Enqueue(RealtimeMessage message)
     {
-        if (_queue.Reader.Count >= _maxQueued)
+        if (Interlocked.Increment(ref _queued) > _maxQueued)
         {
             Abort();
             return;
@@ -106,6 +107,7 @@ internal sealed class RealtimeConnection
                 continue;
             }
 
+            Interlocked.Decrement(ref _queued);
             try
             {
                 await _client.SendCoreAsync(item.Message!.Type, [item.Message]);
