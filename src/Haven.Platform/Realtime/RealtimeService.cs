@@ -245,7 +245,8 @@ internal sealed partial class RealtimeService : IRealtime
         foreach (var (connection, groups) in _registry.Snapshot())
         {
             await _presence.ConnectedAsync(connection.Id, connection.UserId, cancellationToken);
-            await _presence.JoinedAsync(connection.Id, connection.UserId, groups, cancellationToken);
+            // Those groups were told the user went offline when the rows were swept: tell them the user is back.
+            await AnnouncePresenceAsync(await _presence.JoinedAsync(connection.Id, connection.UserId, groups, cancellationToken), connection.UserId, true);
         }
     }
 
