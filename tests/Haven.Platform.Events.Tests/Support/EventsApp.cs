@@ -72,8 +72,17 @@ public class EventsAppFixture : IAsyncLifetime
 
     public virtual async ValueTask InitializeAsync()
     {
-        _app = await HavenTestApp.StartAsync(o => EventsApp.Configure(o, Access));
+        _app = await HavenTestApp.StartAsync(o =>
+        {
+            EventsApp.Configure(o, Access);
+            Configure(o);
+        });
         _clients = await RealtimeClients.StartAsync();
+    }
+
+    /// <summary>For fixtures that need the app set up differently (e.g. a hand-driven clock).</summary>
+    protected virtual void Configure(HavenTestAppOptions options)
+    {
     }
 
     public virtual async ValueTask DisposeAsync()
