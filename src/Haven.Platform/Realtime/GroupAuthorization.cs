@@ -22,7 +22,11 @@ public interface IGroupAuthorizer
 public static class RealtimeServiceCollectionExtensions
 {
     /// <summary>Makes groups <c>&lt;kind&gt;:&lt;id&gt;</c> joinable, by whoever <typeparamref name="TAuthorizer"/> allows.</summary>
-    public static IServiceCollection AddRealtimeGroup<TAuthorizer>(this IServiceCollection services, string kind)
+    /// <param name="announcePresence">
+    /// Tell members when someone joins or leaves (<c>presence.changed</c>). Turn it off for broadcast groups with
+    /// hundreds of members, where every join would be announced to all of them; <c>presence</c> queries still work.
+    /// </param>
+    public static IServiceCollection AddRealtimeGroup<TAuthorizer>(this IServiceCollection services, string kind, bool announcePresence = true)
         where TAuthorizer : class, IGroupAuthorizer
     {
         if (!EventAudience.TryParse(kind + ":x", out _, out _) || kind == EventAudience.UserKind)
@@ -30,17 +34,19 @@ public static class RealtimeServiceCollectionExtensions
             throw new ArgumentException($"'{kind}' cannot be a group kind (lower-case letters, digits and '-'; 'user' is the personal stream).", nameof(kind));
         }
 
-        services.AddSingleton(new RealtimeGroupKind(kind, typeof(TAuthorizer)));
+        services.AddSingleton(new RealtimeGroupKind(kind, typeof(TAuthorizer), announcePresence));
         services.AddKeyedScoped<IGroupAuthorizer, TAuthorizer>(kind);
         return services;
     }
 }
 
 /// <summary>A registered group kind; two registrations of one kind are a start-up error.</summary>
-public sealed record RealtimeGroupKind(string Kind, Type AuthorizerType);
+public sealed record RealtimeGroupKind(string Kind, Type AuthorizerType, bool AnnouncePresence);
 
 internal sealed class GroupKinds
 {
+    private readonly HashSet<string> _announcing;
+
     public GroupKinds(IEnumerable<RealtimeGroupKind> kinds)
     {
         var seen = new Dictionary<string, RealtimeGroupKind>(StringComparer.Ordinal);
@@ -54,7 +60,10 @@ internal sealed class GroupKinds
         }
 
         Known = seen.Keys.ToHashSet(StringComparer.Ordinal);
+        _announcing = seen.Values.Where(k => k.AnnouncePresence).Select(k => k.Kind).ToHashSet(StringComparer.Ordinal);
     }
 
     public IReadOnlySet<string> Known { get; }
+
+    public bool AnnouncesPresence(string group) => EventAudience.TryParse(group, out var kind, out _) && _announcing.Contains(kind);
 }

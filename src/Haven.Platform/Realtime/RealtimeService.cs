@@ -252,7 +252,7 @@ internal sealed partial class RealtimeService : IRealtime
 
     internal async Task AnnouncePresenceAsync(IReadOnlyList<string> groups, Guid userId, bool online)
     {
-        foreach (var group in groups)
+        foreach (var group in groups.Where(_kinds.AnnouncesPresence))
         {
             var payload = JsonSerializer.SerializeToElement(new { group, user_id = userId, online }, EventEnvelope.Json);
             await _bus.SendAsync(group, RealtimeEvents.PresenceChanged, payload, null, CancellationToken.None);
