@@ -77,15 +77,21 @@ public static class EventsRegistration
     {
         public ValidateOptionsResult Validate(string? name, PushOptions options)
         {
+            // Nested options are not reached by ValidateDataAnnotations.
             var fcm = options.Fcm;
             if (!Uri.TryCreate(fcm.BaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("https" or "http"))
             {
                 return ValidateOptionsResult.Fail("Haven:Push:Fcm:BaseUrl must be an absolute http(s) URL.");
             }
 
+            if (fcm.Timeout < TimeSpan.FromSeconds(1) || fcm.Timeout > TimeSpan.FromMinutes(5))
+            {
+                return ValidateOptionsResult.Fail("Haven:Push:Fcm:Timeout must be between 1 second and 5 minutes.");
+            }
+
             if (fcm.ServiceAccountFile is { Length: > 0 } file && !File.Exists(file))
             {
-                return ValidateOptionsResult.Fail($"Haven:Push:Fcm:ServiceAccountFile names a file that does not exist.");
+                return ValidateOptionsResult.Fail("Haven:Push:Fcm:ServiceAccountFile names a file that does not exist.");
             }
 
             return ValidateOptionsResult.Success;

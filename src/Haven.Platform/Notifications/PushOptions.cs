@@ -26,7 +26,6 @@ public sealed class PushOptions
 public sealed class FcmOptions
 {
     /// <summary>FCM HTTP v1 endpoint root (tests point it at a local recorder).</summary>
-    [Required, Url]
     public string BaseUrl { get; set; } = "https://fcm.googleapis.com";
 
     /// <summary>Firebase project; defaults to the service account's <c>project_id</c>.</summary>
@@ -38,6 +37,5 @@ public sealed class FcmOptions
     /// <summary>Path to the service account key file.</summary>
     public string? ServiceAccountFile { get; set; }
 
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 }

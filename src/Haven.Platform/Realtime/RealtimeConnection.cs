@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
 using Haven.Platform.Identity;
@@ -59,8 +60,8 @@ internal sealed class RealtimeConnection
     /// <summary>Live events held back while a catch-up is being sent, so they follow it in order.</summary>
     internal List<RealtimeMessage>? Held { get; set; }
 
-    /// <summary>Per group: the typing state last forwarded and when (touched only by this connection's own hub calls).</summary>
-    internal Dictionary<string, (bool IsTyping, DateTimeOffset At)> Typing { get; } = new(StringComparer.Ordinal);
+    /// <summary>Per group: the typing state last forwarded and when (hub calls and a group removal may touch it at once).</summary>
+    internal ConcurrentDictionary<string, (bool IsTyping, DateTimeOffset At)> Typing { get; } = new(StringComparer.Ordinal);
 
     public void Enqueue(RealtimeMessage message)
     {

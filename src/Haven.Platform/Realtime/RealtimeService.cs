@@ -247,6 +247,11 @@ internal sealed partial class RealtimeService : IRealtime
             await _presence.ConnectedAsync(connection.Id, connection.UserId, cancellationToken);
             // Those groups were told the user went offline when the rows were swept: tell them the user is back.
             await AnnouncePresenceAsync(await _presence.JoinedAsync(connection.Id, connection.UserId, groups, cancellationToken), connection.UserId, true);
+            if (_registry.Get(connection.Id) is null)
+            {
+                // It disconnected meanwhile, possibly before the rows above were written: do not leave them behind.
+                await AnnouncePresenceAsync(await _presence.DisconnectedAsync(connection.Id, connection.UserId, cancellationToken), connection.UserId, false);
+            }
         }
     }
 
@@ -273,7 +278,7 @@ internal sealed partial class RealtimeService : IRealtime
 
     private async Task LeftAsync(RealtimeConnection connection, string group, CancellationToken cancellationToken)
     {
-        if (connection.Typing.Remove(group, out var typing) && typing.IsTyping)
+        if (connection.Typing.TryRemove(group, out var typing) && typing.IsTyping)
         {
             await SendTypingAsync(connection, group, false, cancellationToken);
         }
