@@ -233,6 +233,21 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task The_access_token_in_the_hub_query_string_never_reaches_the_logs()
+    {
+        var user = Guid.NewGuid();
+        var token = TestAuthentication.Token(user);
+        var client = await Clients.ConnectAsync(App.BaseAddress, PlatformHub.Path, token, "test.changed");
+        await client.SubscribeAsync(null);
+        await App.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = 1 }));
+        await client.WaitForAsync("test.changed");
+        await client.StopAsync();
+
+        App.Logs.Lines.Should().Contain(l => l.Contains(PlatformHub.Path), "the connection was logged");
+        App.Logs.All.Should().NotContain(token[5..15]).And.NotContain("access_token");
+    }
+
+    [Fact]
     public async Task Removing_a_user_from_a_group_stops_delivery_at_once_and_tells_the_client()
     {
         var caseId = Guid.NewGuid().ToString("N");
