@@ -156,6 +156,8 @@ internal sealed partial class RealtimeService : IRealtime
                         break;
                     }
 
+                    // A long absence must not fill the queue past its limit: read on once this page is on its way.
+                    await connection.FlushAsync();
                     after = page.Events[^1].Position;
                 }
             }
