@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using Haven.Platform.Data;
 using Haven.Platform.Events.Tests.Support;
