@@ -27,7 +27,7 @@ public static class DeviceEndpoints
 {
     public static IEndpointRouteBuilder MapHavenDevices(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/devices").WithTags("Notifications").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/devices").WithTags("Notifications").RequireAuthorization(HavenPolicies.SignedIn);
         group.MapPost("", RegisterAsync).WithName("RegisterDevice")
             .WithSummary("Registers this app installation for push. Idempotent per token; a token registered by another account moves to the caller.");
         group.MapGet("", ListAsync).WithName("ListDevices").WithSummary("The caller's registered devices.");

@@ -32,7 +32,7 @@ public static class NotificationEndpoints
 {
     public static IEndpointRouteBuilder MapHavenNotifications(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization();
+        var group = endpoints.MapGroup("/api/notifications").WithTags("Notifications").RequireAuthorization(HavenPolicies.SignedIn);
         group.MapGet("", ListAsync).WithName("ListNotifications").WithSummary("The caller's notifications, newest first, with the unread count.");
         group.MapGet("/unread-count", UnreadCountAsync).WithName("CountUnreadNotifications").WithSummary("How many of the caller's notifications are unread.");
         group.MapPost("/{id:guid}/read", MarkReadAsync).WithName("MarkNotificationRead").WithSummary("Marks one notification read (repeating it changes nothing).");

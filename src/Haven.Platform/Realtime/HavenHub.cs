@@ -101,7 +101,7 @@ public static class HavenHubEndpoints
             options.Transports = HttpTransportType.WebSockets;
             options.CloseOnAuthenticationExpiration = true;
         });
-        builder.RequireAuthorization();
+        builder.RequireAuthorization(HavenPolicies.SignedIn);
         return builder;
     }
 }
