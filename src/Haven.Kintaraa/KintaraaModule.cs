@@ -8,6 +8,9 @@ using Haven.Kintaraa.Providers;
 using Haven.Kintaraa.Routing;
 using Haven.Kintaraa.SelfService;
 using Haven.Platform.Hosting;
+using Haven.Platform.Jobs;
+using Haven.Platform.Notifications;
+using Haven.Platform.Realtime;
 using Haven.Platform.Modules;
 using Haven.Platform.Security;
 using Microsoft.AspNetCore.Builder;
@@ -35,6 +38,16 @@ public sealed class KintaraaModule : IHavenModule
         services.AddValidation();
         services.AddOptions<KintaraaOptions>().Bind(configuration.GetSection(KintaraaOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddHavenKey(ReceiptCodes.KeyName, "hashes the receipt codes anonymous reporters return with");
+        var options = configuration.GetSection(KintaraaOptions.Section).Get<KintaraaOptions>() ?? new KintaraaOptions();
+        services.AddHavenPeriodicJob<RoutingSweepJob>(RoutingSweepJob.Kind, options.SweepInterval);
+        services.AddHavenPeriodicJob<ReminderJob>(ReminderJob.Kind, options.ReminderInterval);
+        services.AddRealtimeGroup<CaseGroupAuthorizer>(Recipients.CaseGroupKind);
+        services.AddRealtimeGroup<AdminGroupAuthorizer>(Recipients.AdminGroupKind, announcePresence: false);
+        foreach (var category in KintaraaNotifications.All)
+        {
+            services.AddNotificationCategory(category);
+        }
+
         services.Configure<Microsoft.AspNetCore.Authorization.AuthorizationOptions>(KintaraaPolicies.Register);
 
         services.AddSingleton<CaseNumbers>();

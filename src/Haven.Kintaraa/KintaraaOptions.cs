@@ -23,6 +23,12 @@ public sealed class KintaraaOptions : IValidatableObject
     /// <summary>How often queued referrals (no provider could take them) are tried again and admins reminded.</summary>
     public TimeSpan QueueRetryInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How often lapsed offers and the admin queue are swept (once per cluster).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often due appointment reminders are sent (once per cluster).</summary>
+    public TimeSpan ReminderInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Largest evidence file accepted (videos are big; the upload streams, so memory does not grow with it).</summary>
     [Range(1024, long.MaxValue)]
     public long MaxEvidenceBytes { get; set; } = 512L * 1024 * 1024;
@@ -37,9 +43,10 @@ public sealed class KintaraaOptions : IValidatableObject
             yield return new ValidationResult($"Kintaraa:CaseNumberTimeZone '{CaseNumberTimeZone}' is not a known time zone.");
         }
 
-        if (ResponseTimeout <= TimeSpan.Zero || CriticalResponseTimeout <= TimeSpan.Zero || QueueRetryInterval <= TimeSpan.Zero)
+        if (ResponseTimeout <= TimeSpan.Zero || CriticalResponseTimeout <= TimeSpan.Zero || QueueRetryInterval <= TimeSpan.Zero
+            || SweepInterval < TimeSpan.FromSeconds(1) || ReminderInterval < TimeSpan.FromSeconds(1))
         {
-            yield return new ValidationResult("Kintaraa response timeouts and the queue retry interval must be positive.");
+            yield return new ValidationResult("Kintaraa response timeouts and intervals must be positive (sweeps at least a second apart).");
         }
 
         if (Routing.DistanceBandKm <= 0 || Routing.MaxDistanceKm <= 0)

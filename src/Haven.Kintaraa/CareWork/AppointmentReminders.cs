@@ -51,7 +51,10 @@ public sealed class AppointmentReminders(KintaraaDbContext db, CaseTransactions 
                     starts_at = appointment.StartsAt,
                     minutes_before = lead,
                     text = string.Create(CultureInfo.InvariantCulture, $"{CareWorkEndpoints.Describe(appointment.Kind)} in {Lead(lead)}."),
-                }, EventAudience.To(incident.SurvivorId, providerUser));
+                }, Recipients.To(incident.SurvivorId, providerUser));
+                var text = string.Create(CultureInfo.InvariantCulture, $"{CareWorkEndpoints.Describe(appointment.Kind)} in {Lead(lead)} ({incident.CaseNumber})");
+                journal.Notify(incident.SurvivorId, KintaraaNotifications.Reminder, text, incident.Id);
+                journal.Notify(providerUser, KintaraaNotifications.Reminder, text, incident.Id);
                 journal.Audit("kintaraa.appointment.reminded", "appointment", appointment.Id, new { minutes_before = lead });
                 return true;
             }, cancellationToken);

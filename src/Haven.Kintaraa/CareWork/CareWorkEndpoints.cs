@@ -151,7 +151,8 @@ internal static class CareWorkEndpoints
             journal.SystemMessage(id, $"{Describe(appointment.Kind)} scheduled: {appointment.Title}, {When(appointment.StartsAt, provider.TimeZone)}.");
             journal.Audit("kintaraa.appointment.scheduled", "appointment", appointment.Id, new { view.Incident.CaseNumber, kind = SnakeEnum<AppointmentKind>.Name(appointment.Kind) });
             journal.Publish("appointment.scheduled", new { incident_id = id, appointment_id = appointment.Id, starts_at = appointment.StartsAt, kind = SnakeEnum<AppointmentKind>.Name(appointment.Kind) },
-                new EventAudience([.. (await referrals.ParticipantUsersAsync(view.Incident, ct)).Where(u => u != caller.UserId)]));
+                new Recipients([.. (await referrals.ParticipantUsersAsync(view.Incident, ct)).Where(u => u != caller.UserId)], Case: id));
+            journal.Notify(view.Incident.SurvivorId, KintaraaNotifications.CaseUpdate, $"{Describe(appointment.Kind)} scheduled in {view.Incident.CaseNumber}", id);
             return (appointment, provider);
         }, cancellationToken);
         if (outcome.Error is { } error)
@@ -224,7 +225,7 @@ internal static class CareWorkEndpoints
             appointment.Version++;
             journal.Audit("kintaraa.appointment.updated", "appointment", appointment.Id, new { rescheduled, status = SnakeEnum<AppointmentStatus>.Name(appointment.Status) });
             journal.Publish("appointment.updated", new { incident_id = appointment.IncidentId, appointment_id = appointment.Id, starts_at = appointment.StartsAt, status = SnakeEnum<AppointmentStatus>.Name(appointment.Status) },
-                new EventAudience([.. (await referrals.ParticipantUsersAsync(view.Incident, ct)).Where(u => u != caller.UserId)]));
+                new Recipients([.. (await referrals.ParticipantUsersAsync(view.Incident, ct)).Where(u => u != caller.UserId)], Case: appointment.IncidentId));
             return (appointment, provider);
         }, cancellationToken);
         return outcome.Error is { } error ? error.ToProblem() : TypedResults.Ok(ToView(outcome.Value.Appointment, outcome.Value.Provider));
@@ -318,7 +319,8 @@ internal static class CareWorkEndpoints
             journal.Audit("kintaraa.note.written", "case_note", note.Id, new { view.Incident.CaseNumber, kind = SnakeEnum<NoteKind>.Name(kind), note.SharedWithSurvivor });
             if (note.SharedWithSurvivor)
             {
-                journal.Publish("note.shared", new { incident_id = id, note_id = note.Id }, EventAudience.To(view.Incident.SurvivorId));
+                journal.Publish("note.shared", new { incident_id = id, note_id = note.Id }, Recipients.To(view.Incident.SurvivorId));
+                journal.Notify(view.Incident.SurvivorId, KintaraaNotifications.CaseUpdate, $"A note was shared with you in {view.Incident.CaseNumber}", id);
             }
 
             return (note, author);

@@ -125,7 +125,7 @@ public sealed class IncidentService(
                     case_number = caseNumber,
                     priority = SnakeEnum<Priority>.Name(incident.Priority),
                     source = SnakeEnum<CaseSource>.Name(source),
-                }, new EventAudience([], Admins: true));
+                }, Recipients.Coordinators);
                 return incident;
             }, cancellationToken);
         }
@@ -264,7 +264,7 @@ public sealed class IncidentService(
                 incident.Version++;
                 journal.Audit("kintaraa.case.updated", "incident", incident.Id, new { incident.CaseNumber, fields = changed });
                 journal.Publish("case.updated", new { incident_id = incident.Id, case_number = incident.CaseNumber, fields = changed },
-                    new EventAudience([.. await referrals.ParticipantUsersAsync(incident, ct)]));
+                    new Recipients([.. await referrals.ParticipantUsersAsync(incident, ct)], Case: incident.Id));
             }
 
             return view;

@@ -3,6 +3,7 @@ using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Data;
 using Haven.Kintaraa.Infrastructure;
 using Haven.Kintaraa.Routing;
+using Haven.Platform.Realtime;
 using Haven.Platform.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -213,8 +214,12 @@ public sealed class ChatService(
             journal.Audit("kintaraa.message.sent", "message", message.Id, new { view.Incident.CaseNumber });
             var audience = (await referrals.ParticipantUsersAsync(view.Incident, ct)).Where(u => u != caller.UserId).ToArray();
             // Events carry no message text: pushes show on lock screens and events are stored; clients fetch the message.
-            journal.Publish("message.received", new { incident_id = incidentId, case_number = view.Incident.CaseNumber, message_id = message.Id, seq = message.Seq,
-                sender_role = SnakeEnum<ParticipantRole>.Name(view.Role) }, new EventAudience(audience));
+            journal.Publish(RealtimeEvents.MessageReceived, new { incident_id = incidentId, case_number = view.Incident.CaseNumber, message_id = message.Id, seq = message.Seq,
+                sender_role = SnakeEnum<ParticipantRole>.Name(view.Role) }, new Recipients(audience, Case: incidentId));
+            foreach (var recipient in audience)
+            {
+                journal.Notify(recipient, KintaraaNotifications.Message, $"New message in {view.Incident.CaseNumber}", incidentId);
+            }
             created = true;
             return (view, message);
         }, cancellationToken);
@@ -255,7 +260,7 @@ public sealed class ChatService(
         var me = caller.UserId;
         var unread = await db.Messages.CountAsync(m => m.IncidentId == incidentId && m.Seq > last && m.SenderId != me, cancellationToken);
         journal.Publish("message.read", new { incident_id = incidentId, last_read_seq = last, reader_role = SnakeEnum<ParticipantRole>.Name(view.Role) },
-            new EventAudience([.. (await referrals.ParticipantUsersAsync(view.Incident, cancellationToken)).Where(u => u != me)]));
+            new Recipients([], Case: incidentId));
         await journal.FlushAsync(cancellationToken);
         return new ReadState(incidentId.Value, last, unread);
     }

@@ -107,7 +107,7 @@ public sealed class ProviderService(KintaraaDbContext db, KintaraaCaller caller,
         provider.Version++;
         journal.Audit("kintaraa.provider.availability_changed", "provider", provider.Id, new { provider.IsAvailable, provider.OnCall });
         journal.Publish("provider.availability", new { provider_id = provider.Id, is_available = provider.IsAvailable, on_call = provider.OnCall },
-            new EventAudience([], Admins: true));
+            Recipients.Coordinators);
         await db.SaveChangesAsync(cancellationToken);
         await journal.FlushAsync(cancellationToken);
         return await ReloadAsync(provider.Id, cancellationToken);
@@ -130,7 +130,7 @@ public sealed class ProviderService(KintaraaDbContext db, KintaraaCaller caller,
             provider.UpdatedAt = now;
             provider.Version++;
             journal.Audit(verified ? "kintaraa.provider.verified" : "kintaraa.provider.unverified", "provider", provider.Id, new { note });
-            journal.Publish(verified ? "provider.verified" : "provider.unverified", new { provider_id = provider.Id }, EventAudience.To(provider.UserId));
+            journal.Publish(verified ? "provider.verified" : "provider.unverified", new { provider_id = provider.Id }, Recipients.To(provider.UserId));
             await db.SaveChangesAsync(cancellationToken);
             await journal.FlushAsync(cancellationToken);
         }

@@ -2,6 +2,8 @@ using System.Globalization;
 using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Data;
 using Haven.Kintaraa.Infrastructure;
+using Haven.Platform.Notifications;
+using Haven.Platform.Realtime;
 using Haven.Platform.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -136,7 +138,7 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
             journal.SystemMessage(incident.Id,
                 $"No provider for {CaseWording.Service(service)} could take this case yet. It is waiting for a coordinator, who has been alerted.");
             journal.Audit("kintaraa.referral.queued", "referral", referral.Id, new { incident.CaseNumber, service = SnakeEnum<SupportService>.Name(service), referral.Routing.Reasons });
-            journal.Publish("referral.unrouted", new { incident_id = incident.Id, incident.CaseNumber, referral_id = referral.Id, service = SnakeEnum<SupportService>.Name(service), priority = SnakeEnum<Priority>.Name(incident.Priority) }, new EventAudience([], Admins: true));
+            journal.Publish("referral.unrouted", new { incident_id = incident.Id, incident.CaseNumber, referral_id = referral.Id, service = SnakeEnum<SupportService>.Name(service), priority = SnakeEnum<Priority>.Name(incident.Priority) }, Recipients.Coordinators);
             return referral;
         }
 
@@ -239,7 +241,9 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
         var provider = view.Provider!;
         journal.SystemMessage(view.Incident.Id, $"{CaseWording.ProviderName(provider)} accepted the referral for {CaseWording.Service(referral.Service)}.");
         journal.Audit("kintaraa.referral.accepted", "referral", referral.Id, new { view.Incident.CaseNumber });
-        journal.Publish("referral.updated", ReferralEvent(view.Incident, referral), EventAudience.To(view.Incident.SurvivorId));
+        journal.Publish("referral.updated", ReferralEvent(view.Incident, referral), new Recipients([.. Users(view.Incident.SurvivorId)], Case: view.Incident.Id));
+        journal.Notify(view.Incident.SurvivorId, KintaraaNotifications.CaseUpdate,
+            $"{view.Incident.CaseNumber}: {provider.Organisation} will help with {CaseWording.Service(referral.Service)}", view.Incident.Id);
         await ReconcileAsync(view.Incident, CaseActor.System, cancellationToken);
         return null;
     }
@@ -269,7 +273,7 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
         await ReleaseAsync(referral.ProviderId, cancellationToken);
         journal.SystemMessage(view.Incident.Id, $"{CaseWording.ProviderName(view.Provider!)} finished their part of the case ({CaseWording.Service(referral.Service)}).{Suffix(note)}");
         journal.Audit("kintaraa.referral.done", "referral", referral.Id, new { view.Incident.CaseNumber });
-        journal.Publish("referral.updated", ReferralEvent(view.Incident, referral), EventAudience.To(view.Incident.SurvivorId));
+        journal.Publish("referral.updated", ReferralEvent(view.Incident, referral), new Recipients([.. Users(view.Incident.SurvivorId)], Case: view.Incident.Id));
         await ReconcileAsync(view.Incident, CaseActor.System, cancellationToken);
         return null;
     }
@@ -425,7 +429,8 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
         End(referral, ReferralStatus.Revoked, now, reason: reason);
         await ReleaseAsync(referral.ProviderId, cancellationToken);
         journal.Audit("kintaraa.referral.revoked", "referral", referral.Id, new { view.Incident.CaseNumber, by = SnakeEnum<ParticipantRole>.Name(view.Role) });
-        journal.Publish("referral.updated", ReferralEvent(view.Incident, referral), EventAudience.To(referral.ProviderId is null ? null : await ProviderUserAsync(referral.ProviderId.Value, cancellationToken)));
+        journal.Publish("referral.updated", ReferralEvent(view.Incident, referral),
+            new Recipients([.. Users(referral.ProviderId is null ? null : await ProviderUserAsync(referral.ProviderId.Value, cancellationToken))], Case: view.Incident.Id));
         if (view.Relation == CaseRelation.Survivor)
         {
             RecordConsent(view.Incident.Id, referral.Service, false, ConsentMethod.App, by, ParticipantRole.Survivor, reason);
@@ -450,7 +455,8 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
         {
             End(live, ReferralStatus.Revoked, clock.GetUtcNow(), reason: "The survivor withdrew consent.");
             await ReleaseAsync(live.ProviderId, cancellationToken);
-            journal.Publish("referral.updated", ReferralEvent(incident, live), EventAudience.To(live.ProviderId is null ? null : await ProviderUserAsync(live.ProviderId.Value, cancellationToken)));
+            journal.Publish("referral.updated", ReferralEvent(incident, live),
+                new Recipients([.. Users(live.ProviderId is null ? null : await ProviderUserAsync(live.ProviderId.Value, cancellationToken))], Case: incident.Id));
         }
 
         journal.SystemMessage(incident.Id, $"The survivor withdrew consent for {CaseWording.Service(service)}.");
@@ -569,13 +575,17 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
         journal.SystemMessage(incident.Id, $"Case status changed from {CaseWording.Status(previous)} to {CaseWording.Status(next)}.{Suffix(reason)}");
         journal.Audit("kintaraa.case.status_changed", "incident", incident.Id,
             new { incident.CaseNumber, from = SnakeEnum<CaseStatus>.Name(previous), to = SnakeEnum<CaseStatus>.Name(next), actor = actor.ToString().ToLowerInvariant(), reason });
-        journal.Publish("status.update", new
+        journal.Publish(RealtimeEvents.StatusChanged, new
         {
             incident_id = incident.Id,
             incident.CaseNumber,
             status = SnakeEnum<CaseStatus>.Name(next),
             previous_status = SnakeEnum<CaseStatus>.Name(previous),
-        }, new EventAudience([.. await ParticipantUsersAsync(incident, cancellationToken)]));
+        }, new Recipients([.. await ParticipantUsersAsync(incident, cancellationToken)], Case: incident.Id, Admins: true));
+        if (actor != CaseActor.Survivor)
+        {
+            journal.Notify(incident.SurvivorId, KintaraaNotifications.CaseUpdate, $"{incident.CaseNumber} is now {CaseWording.Status(next)}", incident.Id);
+        }
     }
 
     /// <summary>The survivor and the users of the providers working or offered the case.</summary>
@@ -615,7 +625,7 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
         journal.SystemMessage(incident.Id, $"Referred for {CaseWording.Service(referral.Service)} to {CaseWording.ProviderName(provider)}, awaiting their answer.");
         journal.Audit("kintaraa.referral.offered", "referral", referral.Id,
             new { incident.CaseNumber, service = SnakeEnum<SupportService>.Name(referral.Service), provider_id = provider.Id, score, kind = SnakeEnum<ReferralKind>.Name(referral.Kind) });
-        journal.Publish(referral.Kind == ReferralKind.Sos ? "sos.alert" : "assignment.new", new
+        journal.Publish(referral.Kind == ReferralKind.Sos ? "sos.alert" : RealtimeEvents.AssignmentNew, new
         {
             incident_id = incident.Id,
             incident.CaseNumber,
@@ -624,7 +634,12 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
             priority = SnakeEnum<Priority>.Name(incident.Priority),
             respond_by = referral.RespondBy,
             urgency = incident.Priority is Priority.Critical or Priority.High ? "high" : "normal",
-        }, EventAudience.To(provider.UserId));
+        }, Recipients.To(provider.UserId));
+        journal.Notify(provider.UserId, KintaraaNotifications.Assignment,
+            referral.Kind == ReferralKind.Sos
+                ? $"SOS {incident.CaseNumber}: emergency, answer now"
+                : $"New referral {incident.CaseNumber} ({CaseWording.Service(referral.Service)}, {SnakeEnum<Priority>.Name(incident.Priority)} priority)",
+            incident.Id, incident.Priority == Priority.Critical ? PushPrompt.Urgent : PushPrompt.Standard);
     }
 
     private static void End(Referral referral, ReferralStatus status, DateTimeOffset now, string? reason = null)
@@ -687,6 +702,8 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
         service = SnakeEnum<SupportService>.Name(referral.Service),
         status = SnakeEnum<ReferralStatus>.Name(referral.Status),
     };
+
+    private static IEnumerable<Guid> Users(params Guid?[] users) => users.Where(u => u is not null).Select(u => u!.Value);
 
     private static string Suffix(string? note) => string.IsNullOrWhiteSpace(note) ? "" : $" Note: {note.Trim()}";
 }
