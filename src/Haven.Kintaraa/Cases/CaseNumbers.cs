@@ -32,6 +32,9 @@ public sealed class CaseNumbers(NpgsqlDataSource dataSource)
 
     private const string HandleAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"; // Crockford base32: no I, L, O, U.
 
-    /// <summary>A pseudonymous case handle (<c>S-</c> and six base32 characters) that says nothing about the survivor.</summary>
-    public static string NewHandle() => "S-" + RandomNumberGenerator.GetString(HandleAlphabet, 6);
+    /// <summary>
+    /// A pseudonymous case handle (<c>S-</c> and eight base32 characters, 40 random bits) that says nothing about the
+    /// survivor. Handles are unique by index; the rare collision is answered by drawing another.
+    /// </summary>
+    public static string NewHandle() => "S-" + RandomNumberGenerator.GetString(HandleAlphabet, 8);
 }

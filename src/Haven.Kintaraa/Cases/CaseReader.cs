@@ -66,11 +66,9 @@ public sealed class CaseReader(KintaraaDbContext db, KintaraaCaller caller, Surv
     {
         var me = caller.UserId;
         var lastRead = await db.ReadCursors.Where(c => c.IncidentId == incidentId && c.UserId == me).Select(c => (long?)c.LastReadSeq).FirstOrDefaultAsync(cancellationToken) ?? 0;
-        var counts = await db.Messages.Where(m => m.IncidentId == incidentId)
-            .GroupBy(m => 1)
-            .Select(g => new { Total = g.Count(), Unread = g.Count(m => m.Seq > lastRead && m.SenderId != me) })
-            .FirstOrDefaultAsync(cancellationToken);
-        return (counts?.Total ?? 0, counts?.Unread ?? 0);
+        var total = await db.Messages.CountAsync(m => m.IncidentId == incidentId, cancellationToken);
+        var unread = await db.Messages.CountAsync(m => m.IncidentId == incidentId && m.Seq > lastRead && m.SenderId != me, cancellationToken);
+        return (total, unread);
     }
 
     /// <summary>Unread counts for a page of cases in one query.</summary>

@@ -74,14 +74,14 @@ public sealed class IncidentService(
         Outcome<Incident> outcome;
         try
         {
-            outcome = await transactions.RunAsync<Incident>(async ct =>
+            outcome = await WithFreshHandleOnCollisionAsync(handle => transactions.RunAsync<Incident>(async ct =>
             {
                 var precision = request.Location is null ? LocationPrecision.None : request.LocationPrecision ?? LocationPrecision.Exact;
                 var incident = new Incident
                 {
                     Id = id,
                     CaseNumber = caseNumber,
-                    Handle = CaseNumbers.NewHandle(),
+                    Handle = handle,
                     SurvivorId = survivorId,
                     IsAnonymous = request.IsAnonymous,
                     ReceiptCodeHash = receipt is null ? null : receipts.Hash(receipt),
@@ -127,7 +127,7 @@ public sealed class IncidentService(
                     source = SnakeEnum<CaseSource>.Name(source),
                 }, Recipients.Coordinators);
                 return incident;
-            }, cancellationToken);
+            }, cancellationToken));
         }
         catch (DbUpdateException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "pk_incidents" })
         {
@@ -143,6 +143,22 @@ public sealed class IncidentService(
         var view = await access.FindAsync(id, CaseAccessMode.Read, cancellationToken);
         var detail = await reader.DetailAsync(view!, cancellationToken);
         return new ReportResult(detail with { ReceiptCode = receipt }, true);
+    }
+
+    /// <summary>Runs a case insert with a new handle, drawing another if one in a billion collides with an existing case's.</summary>
+    private static async Task<Outcome<Incident>> WithFreshHandleOnCollisionAsync(Func<string, Task<Outcome<Incident>>> insert)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await insert(CaseNumbers.NewHandle());
+            }
+            catch (DbUpdateException e) when (attempt < 3
+                && e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_incidents_handle" })
+            {
+            }
+        }
     }
 
     /// <summary>

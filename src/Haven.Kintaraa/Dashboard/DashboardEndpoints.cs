@@ -157,18 +157,14 @@ public sealed class DashboardService(KintaraaDbContext db, KintaraaCaller caller
     {
         var now = clock.GetUtcNow();
         var providers = await db.Providers.AsNoTracking()
-            .GroupBy(p => 1)
-            .Select(g => new
-            {
-                Total = g.Count(),
-                Verified = g.Count(p => p.IsVerified),
-                Available = g.Count(p => p.IsVerified && p.IsAvailable),
-                Full = g.Count(p => p.IsVerified && p.Caseload >= p.Capacity),
-            }).FirstOrDefaultAsync(cancellationToken);
+            .GroupBy(p => new { p.IsVerified, p.IsAvailable, Full = p.Caseload >= p.Capacity })
+            .Select(g => new { g.Key.IsVerified, g.Key.IsAvailable, g.Key.Full, Count = g.Count() })
+            .ToListAsync(cancellationToken);
         var referrals = await db.Referrals.GroupBy(r => r.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         var queued = await db.Referrals.CountAsync(r => r.Status == ReferralStatus.Pending && r.ProviderId == null, cancellationToken);
         var overdue = await db.Referrals.CountAsync(r => r.Status == ReferralStatus.Pending && r.RespondBy < now, cancellationToken);
-        return new NetworkStats(providers?.Total ?? 0, providers?.Verified ?? 0, providers?.Available ?? 0, providers?.Full ?? 0, queued, overdue,
+        return new NetworkStats(providers.Sum(p => p.Count), providers.Where(p => p.IsVerified).Sum(p => p.Count),
+            providers.Where(p => p.IsVerified && p.IsAvailable).Sum(p => p.Count), providers.Where(p => p.IsVerified && p.Full).Sum(p => p.Count), queued, overdue,
             Enum.GetValues<ReferralStatus>().ToDictionary(SnakeEnum<ReferralStatus>.Name, s => referrals.FirstOrDefault(x => x.Key == s)?.Count ?? 0));
     }
 

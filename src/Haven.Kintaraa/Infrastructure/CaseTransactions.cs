@@ -16,6 +16,8 @@ public sealed class CaseTransactions(KintaraaDbContext db, CaseJournal journal)
 
     public async Task<Outcome<T>> RunAsync<T>(Func<CancellationToken, Task<Outcome<T>>> work, CancellationToken cancellationToken)
     {
+        // The whole unit rolls back or commits; savepoints around each SaveChanges would only add round trips.
+        db.Database.AutoSavepointsEnabled = false;
         for (var attempt = 1; ; attempt++)
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);

@@ -73,15 +73,15 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
         Incident incident, SupportService service, ReferralKind kind, CancellationToken cancellationToken,
         Referral? queued = null, Referral? previous = null, Guid? referredBy = null, Guid? fromProviderId = null, string? note = null, Guid? alsoExclude = null)
     {
-        if (queued is null && await ActiveReferralAsync(incident.Id, service, cancellationToken) is { } live)
+        // One read of the service's referral history: a live one means there is nothing to route; declined ones are not asked again.
+        var history = await db.Referrals.Where(r => r.IncidentId == incident.Id && r.Service == service).ToListAsync(cancellationToken);
+        if (queued is null && history.FirstOrDefault(r => r.IsActive) is { } live)
         {
             return live;
         }
 
         var type = SupportServices.ProviderTypeFor(service);
-        var exclude = await db.Referrals
-            .Where(r => r.IncidentId == incident.Id && r.Service == service && r.ProviderId != null && r.Status == ReferralStatus.Declined)
-            .Select(r => r.ProviderId!.Value).ToListAsync(cancellationToken);
+        var exclude = history.Where(r => r.ProviderId != null && r.Status == ReferralStatus.Declined).Select(r => r.ProviderId!.Value).ToList();
         foreach (var skip in new[] { fromProviderId, alsoExclude })
         {
             if (skip is { } id)
@@ -91,10 +91,9 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
         }
 
         var now = clock.GetUtcNow();
-        var candidates = await db.Providers.AsNoTracking().Where(p => p.ProviderType == type)
-            .Select(p => new RoutingCandidate(p.Id, p.Organisation, p.IsVerified, p.IsAvailable, p.OnCall, p.TimeZone, p.WorkingHours,
-                p.Capacity, p.Caseload, p.Latitude, p.Longitude, p.Rating, p.RatingCount, p.ResponseTimeMinutes))
-            .ToListAsync(cancellationToken);
+        var providers = await db.Providers.AsNoTracking().Where(p => p.ProviderType == type).ToDictionaryAsync(p => p.Id, cancellationToken);
+        var candidates = providers.Values.Select(p => new RoutingCandidate(p.Id, p.Organisation, p.IsVerified, p.IsAvailable, p.OnCall, p.TimeZone,
+            p.WorkingHours, p.Capacity, p.Caseload, p.Latitude, p.Longitude, p.Rating, p.RatingCount, p.ResponseTimeMinutes));
         var result = RoutingEngine.Rank(
             new RoutingRequest(type, incident.Priority, incident.Location?.Latitude, incident.Location?.Longitude, now, exclude.ToHashSet()),
             candidates, Options.Routing);
@@ -142,8 +141,7 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
             return referral;
         }
 
-        var provider = await db.Providers.AsNoTracking().FirstAsync(p => p.Id == chosen.Provider.Id, cancellationToken);
-        Offer(incident, referral, provider, chosen.Score, chosen.DistanceKm, now);
+        Offer(incident, referral, providers[chosen.Provider.Id], chosen.Score, chosen.DistanceKm, now);
         return referral;
     }
 
@@ -538,16 +536,14 @@ public sealed class ReferralService(KintaraaDbContext db, TimeProvider clock, IO
     public async Task ReconcileAsync(Incident incident, CaseActor actor, CancellationToken cancellationToken)
     {
         await db.SaveChangesAsync(cancellationToken);
-        var counts = await db.Referrals.Where(r => r.IncidentId == incident.Id)
-            .GroupBy(r => 1)
-            .Select(g => new
-            {
-                Offered = g.Count(r => r.Status == ReferralStatus.Pending && r.ProviderId != null),
-                Accepted = g.Count(r => r.Status == ReferralStatus.Accepted),
-                Done = g.Count(r => r.Status == ReferralStatus.Done),
-            })
-            .FirstOrDefaultAsync(cancellationToken);
-        var next = CaseLifecycle.Derive(incident.Status, new ReferralSummary(counts?.Offered ?? 0, counts?.Accepted ?? 0, counts?.Done ?? 0));
+        var live = await db.Referrals.Where(r => r.IncidentId == incident.Id)
+            .Select(r => new { r.Status, Queued = r.ProviderId == null })
+            .ToListAsync(cancellationToken);
+        var summary = new ReferralSummary(
+            live.Count(r => r.Status == ReferralStatus.Pending && !r.Queued),
+            live.Count(r => r.Status == ReferralStatus.Accepted),
+            live.Count(r => r.Status == ReferralStatus.Done));
+        var next = CaseLifecycle.Derive(incident.Status, summary);
         if (next != incident.Status)
         {
             await ChangeStatusAsync(incident, next, actor, reason: null, cancellationToken);

@@ -16,7 +16,7 @@ public sealed class CaseNumberTests
     {
         var handles = Enumerable.Range(0, 1000).Select(_ => CaseNumbers.NewHandle()).ToList();
 
-        handles.Should().OnlyContain(h => h.Length == 8 && h.StartsWith("S-", StringComparison.Ordinal));
+        handles.Should().OnlyContain(h => h.Length == 10 && h.StartsWith("S-", StringComparison.Ordinal));
         handles.SelectMany(h => h.Substring(2)).Should().NotContain(['I', 'L', 'O', 'U']);
         handles.Distinct().Should().HaveCount(1000);
     }
