@@ -41,7 +41,7 @@ public sealed partial class S3rver : IAsyncDisposable
 
     public static async Task<S3rver> StartAsync(string bucket = "haven-test")
     {
-        var script = Path.Combine(RepositoryRoot(), "node_modules", "s3rver", "bin", "s3rver.js");
+        var script = Path.Combine(Repository.Root, "node_modules", "s3rver", "bin", "s3rver.js");
         if (!File.Exists(script))
         {
             throw new InvalidOperationException($"s3rver is not installed ({script}); run 'npm ci' at the repository root.");
@@ -99,19 +99,6 @@ public sealed partial class S3rver : IAsyncDisposable
         {
             // A file still held by a dying process; the temp folder is cleaned by the OS eventually.
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "package.json")) && File.Exists(Path.Combine(directory.FullName, "Haven.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (Haven.slnx beside package.json) was not found above the test binaries.");
     }
 
     [GeneratedRegex(@"listening on [^:\s]+:(\d+)")]

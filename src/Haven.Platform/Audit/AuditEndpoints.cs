@@ -24,9 +24,11 @@ public static class AuditPolicies
     public const string Admin = "platform.audit.admin";
     public const string PlatformAdminRole = "platform.admin";
 
-    public static AuthorizationBuilder AddAuditPolicies(this AuthorizationBuilder builder) => builder
-        .AddPolicy(Read, p => p.RequireAuthenticatedUser().RequireAssertion(c => IsPlatformAdmin(c.User) || AdministeredTenants(c.User).Count > 0))
-        .AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireAssertion(c => IsPlatformAdmin(c.User)));
+    public static void AddAuditPolicies(this AuthorizationOptions options)
+    {
+        options.AddPolicy(Read, p => p.RequireAuthenticatedUser().RequireAssertion(c => IsPlatformAdmin(c.User) || AdministeredTenants(c.User).Count > 0));
+        options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireAssertion(c => IsPlatformAdmin(c.User)));
+    }
 
     public static bool IsPlatformAdmin(ClaimsPrincipal user) =>
         user.FindAll(HavenClaims.Role).Any(c => c.Value == PlatformAdminRole);

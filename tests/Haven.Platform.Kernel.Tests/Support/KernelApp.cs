@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Haven.Platform.Audit;
 using Haven.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -19,7 +20,7 @@ public sealed class KernelApp : IAsyncDisposable
     public HavenTestApp App { get; }
 
     /// <summary>The database the application actually uses (a test may point a second app at the first one's).</summary>
-    public string DatabaseConnectionString => App.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString;
+    public string DatabaseConnectionString => App.Services.GetRequiredService<IConfiguration>().GetConnectionString(Haven.Platform.Hosting.PlatformServices.ConnectionStringName)!;
 
     public static async Task<KernelApp> StartAsync(Action<HavenTestAppOptions>? configure = null)
     {
