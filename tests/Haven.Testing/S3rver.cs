@@ -12,6 +12,7 @@ public sealed partial class S3rver : IAsyncDisposable
     public const string AccessKey = "S3RVER";
     public const string SecretKey = "S3RVER";
     private readonly Process _process;
+    private bool _disposed;
 
     private S3rver(Process process, string directory, string bucket, int port)
     {
@@ -84,6 +85,12 @@ public sealed partial class S3rver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

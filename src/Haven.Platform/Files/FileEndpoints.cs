@@ -88,7 +88,8 @@ public static partial class FileResults
                     }
                     else
                     {
-                        http.Response.Headers.Remove(HeaderNames.ContentDisposition);
+                        // Drop the 206/200 status, length and range headers already set for the content.
+                        http.Response.Clear();
                         await new Error("file_integrity_failed", StatusCodes.Status500InternalServerError,
                             "The stored file failed its integrity check and was not served.").ToProblem().ExecuteAsync(http);
                     }
