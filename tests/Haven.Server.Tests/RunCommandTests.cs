@@ -57,7 +57,8 @@ public sealed class RunCommandTests : IDisposable
         var database = await TestPostgres.CreateEmptyDatabaseAsync();
         try
         {
-            var (exitCode, output) = await HavenProcess.RunAsync(_directory, "migrate", $"--ConnectionStrings:Haven={database}");
+            // Development: Production would (rightly) also demand the kernel's keys, which this test is not about.
+            var (exitCode, output) = await HavenProcess.RunAsync(_directory, "migrate", "--environment=Development", $"--ConnectionStrings:Haven={database}");
 
             exitCode.Should().Be(0, output);
             await using var connection = new NpgsqlConnection(database);

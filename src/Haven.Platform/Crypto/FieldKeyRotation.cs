@@ -7,7 +7,6 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Haven.Platform.Crypto;
 
@@ -20,7 +19,7 @@ public sealed record FieldRotationResult(string Table, string Column, int ReEncr
 /// envelope); this pass re-encrypts the rest in batches, so an old version can be retired once it reports nothing left.
 /// With <c>reindex</c> it also recomputes every blind index under the current <c>field-index</c> key (searches miss
 /// rows not yet recomputed meanwhile: rotate the index key in a quiet hour). Each row is updated only if it still holds
-/// the value read (compare-and-set on <c>ctid</c> and the old bytes), so concurrent application writes win.
+/// the value read (compare-and-set on the primary key and the old bytes), so concurrent application writes win.
 /// </summary>
 public sealed partial class FieldKeyRotation(IServiceProvider services, FieldEncryption encryption, NpgsqlDataSource dataSource, ILogger<FieldKeyRotation> logger)
 {
@@ -42,6 +41,12 @@ public sealed partial class FieldKeyRotation(IServiceProvider services, FieldEnc
 
                 var table = StoreObjectIdentifier.Table(tableName, entity.GetSchema());
                 var qualified = $"{Quote(entity.GetSchema() ?? "public")}.{Quote(tableName)}";
+                var key = entity.FindPrimaryKey()?.Properties.Select(p => p.GetColumnName(table)!).ToList();
+                if (key is null)
+                {
+                    continue;
+                }
+
                 foreach (var property in entity.GetProperties())
                 {
                     if (property.FindAnnotation(FieldEncryption.EncryptedAnnotation)?.Value is not EncryptedPropertyOptions options)
@@ -49,8 +54,8 @@ public sealed partial class FieldKeyRotation(IServiceProvider services, FieldEnc
                         continue;
                     }
 
-                    var column = property.GetColumnName(table)!;
-                    var (reEncrypted, failed) = await ReEncryptAsync(qualified, column, options.Purpose!, cancellationToken);
+                    var column = new Column(qualified, property.GetColumnName(table)!, key, options.Purpose!);
+                    var (reEncrypted, failed) = await ReEncryptAsync(column, cancellationToken);
                     var reIndexed = 0;
                     if (reindex)
                     {
@@ -58,11 +63,11 @@ public sealed partial class FieldKeyRotation(IServiceProvider services, FieldEnc
                                      p.FindAnnotation(FieldEncryption.BlindIndexOfAnnotation)?.Value is BlindIndexOptions b && b.SourceProperty == property.Name))
                         {
                             var index = (BlindIndexOptions)shadow[FieldEncryption.BlindIndexOfAnnotation]!;
-                            reIndexed += await ReIndexAsync(qualified, column, shadow.GetColumnName(table)!, options.Purpose!, index, cancellationToken);
+                            reIndexed += await ReIndexAsync(column, shadow.GetColumnName(table)!, index, cancellationToken);
                         }
                     }
 
-                    results.Add(new FieldRotationResult($"{entity.GetSchema()}.{tableName}", column, reEncrypted, reIndexed, failed));
+                    results.Add(new FieldRotationResult($"{entity.GetSchema()}.{tableName}", column.Name, reEncrypted, reIndexed, failed));
                 }
             }
         }
@@ -70,55 +75,37 @@ public sealed partial class FieldKeyRotation(IServiceProvider services, FieldEnc
         return results;
     }
 
-    private async Task<(int Done, int Failed)> ReEncryptAsync(string table, string column, string purpose, CancellationToken cancellationToken)
+    private async Task<(int Done, int Failed)> ReEncryptAsync(Column c, CancellationToken cancellationToken)
     {
         var prefix = encryption.CurrentPrefix();
         var done = 0;
         var failed = 0;
-        var after = new NpgsqlTid(0, 0);
+        object[]? after = null;
         while (true)
         {
-            var rows = new List<(NpgsqlTid Tid, byte[] Value)>();
-            await using (var select = dataSource.CreateCommand(
-                $"SELECT ctid, {Quote(column)} FROM {table} WHERE ctid > $1 AND {Quote(column)} IS NOT NULL " +
-                $"AND substring({Quote(column)} from 1 for $2) <> $3 ORDER BY ctid LIMIT {BatchSize}"))
-            {
-                select.Parameters.Add(new NpgsqlParameter<NpgsqlTid> { TypedValue = after });
-                select.Parameters.Add(new NpgsqlParameter<int> { TypedValue = prefix.Length });
-                select.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = prefix });
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    rows.Add((reader.GetFieldValue<NpgsqlTid>(0), reader.GetFieldValue<byte[]>(1)));
-                }
-            }
-
+            var rows = await ReadBatchAsync(c, after, $"substring({Quote(c.Name)} from 1 for {prefix.Length}) <> $1", [prefix], cancellationToken);
             if (rows.Count == 0)
             {
                 return (done, failed);
             }
 
             await using var batch = dataSource.CreateBatch();
-            foreach (var (tid, value) in rows)
+            foreach (var (key, value) in rows)
             {
                 byte[] replacement;
                 try
                 {
-                    replacement = encryption.Encrypt(encryption.Decrypt(value, purpose), purpose);
+                    replacement = encryption.Encrypt(encryption.Decrypt(value, c.Purpose), c.Purpose);
                 }
                 catch (CryptographicException e)
                 {
                     // A value that does not open is reported, never overwritten: it may be evidence of tampering.
-                    LogUndecryptable(logger, table, column, tid.ToString(), e.Message);
+                    LogUndecryptable(logger, c.Table, c.Name, e.Message);
                     failed++;
                     continue;
                 }
 
-                var update = new NpgsqlBatchCommand($"UPDATE {table} SET {Quote(column)} = $1 WHERE ctid = $2 AND {Quote(column)} = $3");
-                update.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = replacement });
-                update.Parameters.Add(new NpgsqlParameter<NpgsqlTid> { TypedValue = tid });
-                update.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = value });
-                batch.BatchCommands.Add(update);
+                batch.BatchCommands.Add(CompareAndSet(c, c.Name, replacement, key, value));
             }
 
             if (batch.BatchCommands.Count > 0)
@@ -126,52 +113,37 @@ public sealed partial class FieldKeyRotation(IServiceProvider services, FieldEnc
                 done += await batch.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            after = rows[^1].Tid;
+            after = rows[^1].Key;
         }
     }
 
-    private async Task<int> ReIndexAsync(string table, string column, string indexColumn, string purpose, BlindIndexOptions index, CancellationToken cancellationToken)
+    private async Task<int> ReIndexAsync(Column c, string indexColumn, BlindIndexOptions index, CancellationToken cancellationToken)
     {
         var done = 0;
-        var after = new NpgsqlTid(0, 0);
+        object[]? after = null;
         while (true)
         {
-            var rows = new List<(NpgsqlTid Tid, byte[] Value)>();
-            await using (var select = dataSource.CreateCommand(
-                $"SELECT ctid, {Quote(column)} FROM {table} WHERE ctid > $1 AND {Quote(column)} IS NOT NULL ORDER BY ctid LIMIT {BatchSize}"))
-            {
-                select.Parameters.Add(new NpgsqlParameter<NpgsqlTid> { TypedValue = after });
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    rows.Add((reader.GetFieldValue<NpgsqlTid>(0), reader.GetFieldValue<byte[]>(1)));
-                }
-            }
-
+            var rows = await ReadBatchAsync(c, after, null, [], cancellationToken);
             if (rows.Count == 0)
             {
                 return done;
             }
 
             await using var batch = dataSource.CreateBatch();
-            foreach (var (tid, value) in rows)
+            foreach (var (key, value) in rows)
             {
                 string plaintext;
                 try
                 {
-                    plaintext = encryption.Decrypt(value, purpose);
+                    plaintext = encryption.Decrypt(value, c.Purpose);
                 }
                 catch (CryptographicException e)
                 {
-                    LogUndecryptable(logger, table, column, tid.ToString(), e.Message);
+                    LogUndecryptable(logger, c.Table, c.Name, e.Message);
                     continue;
                 }
 
-                var update = new NpgsqlBatchCommand($"UPDATE {table} SET {Quote(indexColumn)} = $1 WHERE ctid = $2 AND {Quote(column)} = $3");
-                update.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = encryption.BlindIndex(plaintext, index.Purpose!, index.Normalization) });
-                update.Parameters.Add(new NpgsqlParameter<NpgsqlTid> { TypedValue = tid });
-                update.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = value });
-                batch.BatchCommands.Add(update);
+                batch.BatchCommands.Add(CompareAndSet(c, indexColumn, encryption.BlindIndex(plaintext, index.Purpose!, index.Normalization), key, value));
             }
 
             if (batch.BatchCommands.Count > 0)
@@ -179,14 +151,71 @@ public sealed partial class FieldKeyRotation(IServiceProvider services, FieldEnc
                 done += await batch.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            after = rows[^1].Tid;
+            after = rows[^1].Key;
         }
     }
 
+    /// <summary>The next batch of non-null values in primary-key order after <paramref name="after"/> (keyset paging: updated rows are not revisited).</summary>
+    private async Task<List<(object[] Key, byte[] Value)>> ReadBatchAsync(
+        Column c, object[]? after, string? condition, object[] conditionParameters, CancellationToken cancellationToken)
+    {
+        var keys = string.Join(", ", c.Key.Select(Quote));
+        var parameters = new List<object>(conditionParameters);
+        var where = $"{Quote(c.Name)} IS NOT NULL";
+        if (condition is not null)
+        {
+            where += " AND " + condition;
+        }
+
+        if (after is not null)
+        {
+            where += $" AND ({keys}) > ({string.Join(", ", after.Select((_, i) => "$" + (parameters.Count + i + 1)))})";
+            parameters.AddRange(after);
+        }
+
+        await using var select = dataSource.CreateCommand($"SELECT {keys}, {Quote(c.Name)} FROM {c.Table} WHERE {where} ORDER BY {keys} LIMIT {BatchSize}");
+        foreach (var parameter in parameters)
+        {
+            select.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        var rows = new List<(object[] Key, byte[] Value)>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var key = new object[c.Key.Count];
+            for (var i = 0; i < key.Length; i++)
+            {
+                key[i] = reader.GetValue(i);
+            }
+
+            rows.Add((key, reader.GetFieldValue<byte[]>(c.Key.Count)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Sets a column only if the row still holds the value that was read, so a concurrent application write wins.</summary>
+    private static NpgsqlBatchCommand CompareAndSet(Column c, string column, byte[] newValue, object[] key, byte[] oldValue)
+    {
+        var keyMatch = string.Join(" AND ", c.Key.Select((k, i) => $"{Quote(k)} = ${i + 3}"));
+        var command = new NpgsqlBatchCommand($"UPDATE {c.Table} SET {Quote(column)} = $1 WHERE {Quote(c.Name)} = $2 AND {keyMatch}");
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = newValue });
+        command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = oldValue });
+        foreach (var part in key)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = part });
+        }
+
+        return command;
+    }
+
+    private sealed record Column(string Table, string Name, IReadOnlyList<string> Key, string Purpose);
+
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "An encrypted value in {Table}.{Column} at {Ctid} does not decrypt ({Reason}); left unchanged")]
-    private static partial void LogUndecryptable(ILogger logger, string table, string column, string ctid, string reason);
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "An encrypted value in {Table}.{Column} does not decrypt ({Reason}); left unchanged")]
+    private static partial void LogUndecryptable(ILogger logger, string table, string column, string reason);
 
     /// <summary><c>fields rotate-keys [--reindex]</c>.</summary>
     public static Command Command(HostFactory hosts)
