@@ -131,6 +131,60 @@ public static class FileCipher
     }
 
     /// <summary>
+    /// Encrypts a plaintext stream into the object format chunk by chunk (the upload path): each chunk is hashed into the
+    /// running SHA-256, shown to <paramref name="observePlaintext"/> (the scanner), sealed, and handed to
+    /// <paramref name="writeCiphertext"/>. Memory stays at a few chunks whatever the length.
+    /// </summary>
+    /// <returns>The plaintext length and SHA-256, or null as soon as the plaintext exceeds <paramref name="maxLength"/>.</returns>
+    public static async Task<(long Length, byte[] Sha256)?> EncryptAsync(
+        Stream plaintext, Guid fileId, ReadOnlyMemory<byte> dataKey, int chunkSize, long maxLength,
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> writeCiphertext,
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask>? observePlaintext,
+        CancellationToken cancellationToken)
+    {
+        var header = Header(fileId, chunkSize);
+        await writeCiphertext(header, cancellationToken);
+        using var aes = new AesGcm(dataKey.Span, TagSize);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var current = new byte[chunkSize];
+        var next = new byte[chunkSize];
+        var sealedChunk = new byte[chunkSize + TagSize];
+        var currentLength = await ReadFullAsync(plaintext, current, cancellationToken);
+        long index = 0;
+        long total = 0;
+        while (true)
+        {
+            // Whether a full chunk is the last one is known only by reading on: the last chunk is sealed as final.
+            var nextLength = currentLength == chunkSize ? await ReadFullAsync(plaintext, next, cancellationToken) : 0;
+            var final = nextLength == 0;
+            total += currentLength;
+            if (total > maxLength)
+            {
+                return null;
+            }
+
+            sha.AppendData(current, 0, currentLength);
+            if (observePlaintext is not null)
+            {
+                await observePlaintext(current.AsMemory(0, currentLength), cancellationToken);
+            }
+
+            EncryptChunk(aes, header, index, final, current.AsSpan(0, currentLength), sealedChunk);
+            await writeCiphertext(sealedChunk.AsMemory(0, currentLength + TagSize), cancellationToken);
+            if (final)
+            {
+                CryptographicOperations.ZeroMemory(current);
+                CryptographicOperations.ZeroMemory(next);
+                return (total, sha.GetHashAndReset());
+            }
+
+            (current, next) = (next, current);
+            currentLength = nextLength;
+            index++;
+        }
+    }
+
+    /// <summary>
     /// Decrypts a whole object from a stream, knowing nothing but the data key: the last chunk is the one followed by
     /// end of stream, and it must authenticate as final. Used to check objects offline and by the format tests.
     /// </summary>

@@ -147,7 +147,9 @@ internal sealed partial class FileStore(
         try
         {
             upload = await storage.BeginUploadAsync(key, (uploadId, ct) => RecordMultipartAsync(id, uploadId, ct), cancellationToken);
-            var written = await EncryptAsync(new PrefixedStream(head.AsMemory(0, headLength), content), upload, id, chunkSize, dataKey, use, scan, cancellationToken);
+            var written = await FileCipher.EncryptAsync(
+                new PrefixedStream(head.AsMemory(0, headLength), content), id, dataKey, chunkSize, use.MaxBytes, upload.WriteAsync,
+                scan is null ? null : scan.FeedAsync, cancellationToken);
             if (written is null)
             {
                 return FileSaveResult.Failed(TooLarge(use));
@@ -288,50 +290,6 @@ internal sealed partial class FileStore(
         await storage.DeleteAsync(key, null, cancellationToken);
         await DeleteUploadRecordAsync(id, cancellationToken);
         return true;
-    }
-
-    /// <summary>Reads, hashes, scans, seals and writes chunk by chunk; null when the content exceeds the use's limit.</summary>
-    private static async Task<(long Length, byte[] Sha256)?> EncryptAsync(
-        Stream source, IObjectUpload upload, Guid id, int chunkSize, byte[] dataKey, FileUse use, ScanFeed? scan, CancellationToken cancellationToken)
-    {
-        var header = FileCipher.Header(id, chunkSize);
-        await upload.WriteAsync(header, cancellationToken);
-        using var aes = new AesGcm(dataKey, FileCipher.TagSize);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var current = new byte[chunkSize];
-        var next = new byte[chunkSize];
-        var sealedChunk = new byte[chunkSize + FileCipher.TagSize];
-        var currentLength = await FileCipher.ReadFullAsync(source, current, cancellationToken);
-        long index = 0;
-        long total = 0;
-        while (true)
-        {
-            // Whether a full chunk is the last one is known only by reading on: the last chunk is sealed as final.
-            var nextLength = currentLength == chunkSize ? await FileCipher.ReadFullAsync(source, next, cancellationToken) : 0;
-            var final = nextLength == 0;
-            total += currentLength;
-            if (total > use.MaxBytes)
-            {
-                return null;
-            }
-
-            sha.AppendData(current, 0, currentLength);
-            if (scan is not null)
-            {
-                await scan.FeedAsync(current.AsMemory(0, currentLength), cancellationToken);
-            }
-
-            FileCipher.EncryptChunk(aes, header, index, final, current.AsSpan(0, currentLength), sealedChunk);
-            await upload.WriteAsync(sealedChunk.AsMemory(0, currentLength + FileCipher.TagSize), cancellationToken);
-            if (final)
-            {
-                return (total, sha.GetHashAndReset());
-            }
-
-            (current, next) = (next, current);
-            currentLength = nextLength;
-            index++;
-        }
     }
 
     private async Task<bool> BeginUploadRecordAsync(Guid id, string key, CancellationToken cancellationToken)

@@ -201,7 +201,8 @@ public sealed class ChainIntegrityTests
             "session_id":"7c9e6679-7425-40de-944b-e07fc1f90ae7","tenant_id":"3f2504e0-4f89-11d3-9a0c-0305e82c3301",
             "user_agent":"Mozilla/5.0 \"Haven\"","v":1}
             """.ReplaceLineEndings(""));
-        Convert.ToHexStringLower(AuditCanonical.Hash(record)).Should().Be(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))));
+        Convert.ToHexStringLower(AuditCanonical.Hash(record)).Should().Be("b0407d2799dba0a463d0af626e2fa7dfb32dfe94eb1a12780eb25e36aaacb084")
+            .And.Be(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))));
     }
 
     internal static Task AppendAsync(KernelApp app, int count) => app.App.InScopeAsync(async services =>
