@@ -66,6 +66,9 @@ public sealed class HavenFileOptions
 
     public S3FileOptions S3 { get; set; } = new();
 
+    /// <summary>Malware scanning with ClamAV's daemon; off unless <see cref="ClamAvOptions.Host"/> is set.</summary>
+    public ClamAvOptions ClamAv { get; set; } = new();
+
     /// <summary>Plaintext bytes per encrypted chunk: the unit of random access (Range requests) and of authentication.</summary>
     [Range(4 * 1024, 4 * 1024 * 1024)]
     public int ChunkSize { get; set; } = 64 * 1024;

@@ -44,6 +44,12 @@ public static class KernelServices
                 ? new S3ObjectStorage(options, provider.GetRequiredService<ILogger<S3ObjectStorage>>())
                 : new LocalObjectStorage(options);
         });
+        if (!string.IsNullOrWhiteSpace(configuration[$"{HavenFileOptions.Section}:ClamAv:Host"]))
+        {
+            services.AddSingleton<IFileScanner, ClamAvFileScanner>();
+            services.AddHealthChecks().AddCheck<ClamAvHealthCheck>("file-scanner", tags: [HealthSetup.ReadyTag]);
+        }
+
         services.TryAddSingleton<IFileScanner, NoFileScanner>();
         services.AddSingleton<FileUses>();
         services.AddScoped<FileStore>();
