@@ -52,7 +52,7 @@ public sealed class AuditEntry
 }
 
 /// <summary>The newest entry's number and hash (<c>platform.audit_chain_head</c>, one row). Appends lock it; a trigger moves it.</summary>
-public sealed class AuditChainHead
+internal sealed class AuditChainHead
 {
     public short Id { get; set; }
 

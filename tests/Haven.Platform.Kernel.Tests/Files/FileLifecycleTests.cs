@@ -138,6 +138,23 @@ public sealed class FileLifecycleTests
             .Should().Equal(content, "v1 can be retired once rotation is done");
     }
 
+    [Fact]
+    public async Task The_rotate_command_rewraps_from_the_command_line()
+    {
+        await using var app = await KernelApp.StartAsync(o => Keys(o, ("v1", KeyV1)));
+        var id = await app.UploadOkAsync(app.As(TestPrincipal.With("test.clerk")), KernelTestModule.Images, Samples.Jpeg(), "cli.jpg");
+        var directory = Directory.CreateTempSubdirectory("haven-files-cli-");
+
+        var (exitCode, output) = await HavenProcess.RunAsync(directory.FullName, "files", "rotate-keys", "--environment=Development",
+            $"--ConnectionStrings:Haven={app.DatabaseConnectionString}", "--Haven:Keys:files:Current=v2",
+            $"--Haven:Keys:files:Versions:v1={KeyV1}", $"--Haven:Keys:files:Versions:v2={KeyV2}");
+
+        exitCode.Should().Be(0, output);
+        output.Should().Contain("1 data keys re-wrapped, 0 could not be unwrapped.");
+        (await app.ScalarAsync<string>("SELECT key_id FROM platform.files WHERE id = $1", id)).Should().Be("v2");
+        directory.Delete(recursive: true);
+    }
+
     [Theory]
     [InlineData("untouched", true)]
     [InlineData("altered", false)]

@@ -33,6 +33,7 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
         response.Headers.AcceptRanges.Should().Contain("bytes");
         response.Headers.CacheControl!.NoStore.Should().BeTrue();
         response.Headers.GetValues("X-Content-Type-Options").Should().Contain("nosniff");
+        response.Headers.GetValues("Content-Security-Policy").Single().Should().StartWith("sandbox", "a file opened directly can run nothing");
         response.Content.Headers.ContentDisposition!.DispositionType.Should().Be("attachment");
     }
 
