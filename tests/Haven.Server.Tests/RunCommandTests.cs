@@ -57,8 +57,7 @@ public sealed class RunCommandTests : IDisposable
         var database = await TestPostgres.CreateEmptyDatabaseAsync();
         try
         {
-            // Development: Production would (rightly) also demand the kernel's keys, which this test is not about.
-            var (exitCode, output) = await HavenProcess.RunAsync(_directory, "migrate", "--environment=Development", $"--ConnectionStrings:Haven={database}");
+            var (exitCode, output) = await HavenProcess.RunAsync(_directory, "migrate", $"--ConnectionStrings:Haven={database}");
 
             exitCode.Should().Be(0, output);
             await using var connection = new NpgsqlConnection(database);

@@ -1,9 +1,7 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Haven.Platform.Data;
 using Haven.Platform.Identity;
 using Haven.Platform.Web;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,35 +13,49 @@ using Npgsql;
 namespace Haven.Platform.Audit;
 
 /// <summary>
-/// Who may read the trail: platform admins (<c>platform.admin</c>) everything; a tenant's admins (<c>{module}.admin@{tenant}</c>)
-/// the entries of that tenant. Verifying and exporting the chain (which spans every tenant) is for platform admins only.
+/// Which entries a caller may read. Platform admins: all. A user-administering role (<see cref="HavenRoles.UserAdmins"/>,
+/// e.g. <c>kintaraa.admin</c>, <c>lers.super_admin</c>) granted in a tenant: the entries of that tenant; granted without
+/// one: every entry of its module. The endpoints admit these roles (<see cref="HavenPolicies.UserAdmin"/>); verifying and
+/// exporting the chain, which spans every tenant, is for platform admins (<see cref="HavenPolicies.Platform.Admin"/>).
 /// </summary>
-public static class AuditPolicies
+public sealed class AuditScope
 {
-    public const string Read = "platform.audit.read";
-    public const string Admin = "platform.audit.admin";
-    public const string PlatformAdminRole = "platform.admin";
-
-    public static void AddAuditPolicies(this AuthorizationOptions options)
+    private AuditScope(bool isPlatformAdmin, IReadOnlySet<Guid> tenants, IReadOnlySet<string> modules)
     {
-        options.AddPolicy(Read, p => p.RequireAuthenticatedUser().RequireAssertion(c => IsPlatformAdmin(c.User) || AdministeredTenants(c.User).Count > 0));
-        options.AddPolicy(Admin, p => p.RequireAuthenticatedUser().RequireAssertion(c => IsPlatformAdmin(c.User)));
+        IsPlatformAdmin = isPlatformAdmin;
+        Tenants = tenants;
+        Modules = modules;
     }
 
-    public static bool IsPlatformAdmin(ClaimsPrincipal user) =>
-        user.FindAll(HavenClaims.Role).Any(c => c.Value == PlatformAdminRole);
+    public bool IsPlatformAdmin { get; }
 
-    /// <summary>Tenants whose trail this principal may read as a tenant admin.</summary>
-    public static IReadOnlySet<Guid> AdministeredTenants(ClaimsPrincipal user) =>
-        user.FindAll(HavenClaims.Role).Select(c => TryParse(c.Value)).OfType<RoleGrant>()
-            .Where(g => g.TenantId is not null && g.Role.EndsWith(".admin", StringComparison.Ordinal))
-            .Select(g => g.TenantId!.Value).ToHashSet();
+    public IReadOnlySet<Guid> Tenants { get; }
 
-    private static RoleGrant? TryParse(string value)
+    public IReadOnlySet<string> Modules { get; }
+
+    public static AuditScope Of(ICurrentUser user)
     {
-        var at = value.IndexOf('@');
-        return at < 0 ? new RoleGrant(value, null) : Guid.TryParse(value[(at + 1)..], out var tenant) ? new RoleGrant(value[..at], tenant) : null;
+        var admin = user.Roles.Where(r => HavenRoles.UserAdmins.Contains(r.Role)).ToList();
+        return new AuditScope(
+            admin.Any(r => r.Role == HavenRoles.Platform.Admin),
+            admin.Where(r => r.Role != HavenRoles.Platform.Admin && r.TenantId is not null).Select(r => r.TenantId!.Value).ToHashSet(),
+            admin.Where(r => r.Role != HavenRoles.Platform.Admin && r.TenantId is null).Select(r => r.Module).ToHashSet(StringComparer.Ordinal));
     }
+
+    public IQueryable<AuditEntry> Filter(IQueryable<AuditEntry> entries)
+    {
+        if (IsPlatformAdmin)
+        {
+            return entries;
+        }
+
+        var tenants = Tenants.ToList();
+        var modules = Modules.Select(m => m + ".%").ToArray();
+        return entries.Where(e => (e.TenantId != null && tenants.Contains(e.TenantId.Value)) || modules.Any(m => EF.Functions.Like(e.Action, m)));
+    }
+
+    public bool Covers(AuditEntry entry) =>
+        IsPlatformAdmin || (entry.TenantId is { } tenant && Tenants.Contains(tenant)) || Modules.Contains(entry.Action[..entry.Action.IndexOf('.')]);
 }
 
 public sealed record AuditActorResponse(string Type, Guid? UserId, Guid? SessionId, string? Name, IReadOnlyList<string> Roles);
@@ -104,21 +116,21 @@ public static class AuditEndpoints
         var group = endpoints.MapGroup("/api/platform/audit").WithTags("Audit");
         group.MapGet("/entries", SearchAsync).WithName("SearchAuditEntries")
             .WithSummary("Search the audit trail: tenant admins see their tenant's entries, platform admins all.")
-            .RequireAuthorization(AuditPolicies.Read);
+            .RequireAuthorization(HavenPolicies.UserAdmin);
         group.MapGet("/entries/{seq:long}", GetAsync).WithName("GetAuditEntry")
             .WithSummary("One audit entry with its hash and its predecessor's.")
-            .RequireAuthorization(AuditPolicies.Read);
+            .RequireAuthorization(HavenPolicies.UserAdmin);
         group.MapPost("/verify", VerifyAsync).WithName("VerifyAuditChain")
             .WithSummary("Walk the hash chain (or a range) and name the first entry altered, removed or inserted.")
-            .RequireAuthorization(AuditPolicies.Admin);
+            .RequireAuthorization(HavenPolicies.Platform.Admin);
         group.MapGet("/export", ExportAsync).WithName("ExportAuditChain")
             .WithSummary("A range of the chain as a JSON Lines file a third party can verify alone (docs/audit-export.md).")
-            .RequireAuthorization(AuditPolicies.Admin);
+            .RequireAuthorization(HavenPolicies.Platform.Admin);
         return endpoints;
     }
 
     private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> SearchAsync(
-        [AsParameters] AuditSearch search, HttpContext http, PlatformDbContext db, CancellationToken cancellationToken)
+        [AsParameters] AuditSearch search, ICurrentUser user, PlatformDbContext db, CancellationToken cancellationToken)
     {
         var page = search.Page ?? 1;
         var pageSize = search.PageSize ?? 50;
@@ -131,17 +143,13 @@ public static class AuditEndpoints
             return invalid.ToProblem();
         }
 
-        var query = db.Set<AuditEntry>().AsNoTracking();
-        if (!AuditPolicies.IsPlatformAdmin(http.User))
+        var scope = AuditScope.Of(user);
+        if (search.TenantId is { } wanted && !scope.IsPlatformAdmin && scope.Modules.Count == 0 && !scope.Tenants.Contains(wanted))
         {
-            var tenants = AuditPolicies.AdministeredTenants(http.User);
-            if (search.TenantId is { } wanted && !tenants.Contains(wanted))
-            {
-                return Errors.NotFound("Tenant").ToProblem();
-            }
-
-            query = query.Where(e => e.TenantId != null && tenants.Contains(e.TenantId.Value));
+            return Errors.NotFound("Tenant").ToProblem();
         }
+
+        var query = scope.Filter(db.Set<AuditEntry>().AsNoTracking());
 
         if (search.TenantId is { } tenant)
         {
@@ -185,12 +193,12 @@ public static class AuditEndpoints
     }
 
     private static async Task<Results<Ok<AuditEntryResponse>, ProblemHttpResult>> GetAsync(
-        long seq, HttpContext http, PlatformDbContext db, CancellationToken cancellationToken)
+        long seq, ICurrentUser user, PlatformDbContext db, CancellationToken cancellationToken)
     {
         var entry = await db.Set<AuditEntry>().AsNoTracking().SingleOrDefaultAsync(e => e.Seq == seq, cancellationToken);
-        var visible = entry is not null && (AuditPolicies.IsPlatformAdmin(http.User)
-            || (entry.TenantId is { } tenant && AuditPolicies.AdministeredTenants(http.User).Contains(tenant)));
-        return visible ? TypedResults.Ok(AuditEntryResponse.From(entry!)) : Errors.NotFound("Audit entry").ToProblem();
+        return entry is not null && AuditScope.Of(user).Covers(entry)
+            ? TypedResults.Ok(AuditEntryResponse.From(entry))
+            : Errors.NotFound("Audit entry").ToProblem();
     }
 
     private static async Task<Results<Ok<AuditVerifyResponse>, ProblemHttpResult>> VerifyAsync(

@@ -65,7 +65,7 @@ internal sealed class AuditTrail(
         var entry = Capture(auditEvent);
         if (db.Database.CurrentTransaction is { } current)
         {
-            staging.Add(current.GetDbTransaction(), entry);
+            staging.Add(current, entry);
             return;
         }
 
@@ -77,7 +77,7 @@ internal sealed class AuditTrail(
         }
 
         await using var own = await db.Database.BeginTransactionAsync(cancellationToken);
-        staging.Add(own.GetDbTransaction(), entry);
+        staging.Add(own, entry);
         await own.CommitAsync(cancellationToken);
     }
 
@@ -87,13 +87,13 @@ internal sealed class AuditTrail(
         if (db.Database.CurrentTransaction is { } current)
         {
             var saved = await db.SaveChangesAsync(cancellationToken);
-            staging.Add(current.GetDbTransaction(), entry);
+            staging.Add(current, entry);
             return saved;
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var count = await db.SaveChangesAsync(cancellationToken);
-        staging.Add(transaction.GetDbTransaction(), entry);
+        staging.Add(transaction, entry);
         await transaction.CommitAsync(cancellationToken);
         return count;
     }
@@ -120,12 +120,16 @@ internal sealed class AuditTrail(
     }
 }
 
-/// <summary>Entries waiting for their transaction to commit, keyed by the ADO.NET transaction (dropped with it if it never commits).</summary>
+/// <summary>
+/// Entries waiting for their transaction to commit, keyed by EF's transaction object: one per BeginTransaction, so an
+/// entry of a transaction that was rolled back or abandoned can never ride along with a later one (Npgsql reuses its
+/// ADO.NET transaction objects per connection), and it is dropped with the transaction object.
+/// </summary>
 internal sealed class AuditStaging
 {
-    private readonly ConditionalWeakTable<DbTransaction, List<PendingAuditEntry>> _pending = [];
+    private readonly ConditionalWeakTable<IDbContextTransaction, List<PendingAuditEntry>> _pending = [];
 
-    public void Add(DbTransaction transaction, PendingAuditEntry entry)
+    public void Add(IDbContextTransaction transaction, PendingAuditEntry entry)
     {
         var list = _pending.GetOrAdd(transaction, _ => []);
         lock (list)
@@ -134,10 +138,16 @@ internal sealed class AuditStaging
         }
     }
 
-    public List<PendingAuditEntry>? Take(DbTransaction transaction) =>
-        _pending.TryGetValue(transaction, out var list) && _pending.Remove(transaction) ? list : null;
+    public List<PendingAuditEntry>? Take(IDbContextTransaction? transaction) =>
+        transaction is not null && _pending.TryGetValue(transaction, out var list) && _pending.Remove(transaction) ? list : null;
 
-    public void Discard(DbTransaction transaction) => _pending.Remove(transaction);
+    public void Discard(IDbContextTransaction? transaction)
+    {
+        if (transaction is not null)
+        {
+            _pending.Remove(transaction);
+        }
+    }
 }
 
 /// <summary>
@@ -150,7 +160,7 @@ internal sealed class AuditTransactionInterceptor(AuditStaging staging) : DbTran
     public override async ValueTask<InterceptionResult> TransactionCommittingAsync(
         DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
     {
-        if (staging.Take(transaction) is { Count: > 0 } entries)
+        if (staging.Take(Current(eventData, transaction)) is { Count: > 0 } entries)
         {
             await AuditWriter.WriteAsync((NpgsqlConnection)transaction.Connection!, (NpgsqlTransaction)transaction, entries, cancellationToken);
         }
@@ -160,7 +170,7 @@ internal sealed class AuditTransactionInterceptor(AuditStaging staging) : DbTran
 
     public override InterceptionResult TransactionCommitting(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
     {
-        if (staging.Take(transaction) is { Count: > 0 } entries)
+        if (staging.Take(Current(eventData, transaction)) is { Count: > 0 } entries)
         {
             AuditWriter.WriteAsync((NpgsqlConnection)transaction.Connection!, (NpgsqlTransaction)transaction, entries, CancellationToken.None)
                 .GetAwaiter().GetResult();
@@ -169,13 +179,19 @@ internal sealed class AuditTransactionInterceptor(AuditStaging staging) : DbTran
         return result;
     }
 
-    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => staging.Discard(transaction);
+    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) =>
+        staging.Discard(Current(eventData, transaction));
 
     public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        staging.Discard(transaction);
+        staging.Discard(Current(eventData, transaction));
         return Task.CompletedTask;
     }
+
+    // EF's transaction object for this ADO.NET transaction (still current while it commits or rolls back).
+    private static IDbContextTransaction? Current(TransactionEventData eventData, DbTransaction transaction) =>
+        eventData.Context?.Database.CurrentTransaction is { } current && current.TransactionId == eventData.TransactionId
+            && ReferenceEquals(current.GetDbTransaction(), transaction) ? current : null;
 }
 
 /// <summary>Numbers, links and inserts entries under the chain-head row lock.</summary>

@@ -25,8 +25,6 @@ public static class KernelServices
         services.AddSingleton<IInterceptor, AuditTransactionInterceptor>();
         services.AddScoped<IAuditTrail, AuditTrail>();
         services.AddSingleton<AuditVerifier>();
-        // Options only: the CLI host has no endpoints, so the authorization services themselves come with the web host.
-        services.Configure<Microsoft.AspNetCore.Authorization.AuthorizationOptions>(o => o.AddAuditPolicies());
 
         // Field encryption.
         services.AddHavenKey(FieldEncryption.KeyName, "encrypts sensitive database columns");

@@ -3,6 +3,7 @@ using System.Net;
 using Haven.Platform.Audit;
 using Haven.Platform.Kernel.Tests.Support;
 using Haven.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Haven.Platform.Kernel.Tests.Audit;
@@ -78,6 +79,29 @@ public sealed class RecordingAuditEntriesTests
         view!.Status.Should().Be("archived", "the failed change was rolled back with its entry");
         var all = await app.AuditEntriesAsync();
         all.Select(e => e.Seq).Order().Should().Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), "numbers have no gaps");
+    }
+
+    [Fact]
+    public async Task An_abandoned_transactions_entry_never_rides_along_with_a_later_one_on_the_same_connection()
+    {
+        await using var app = await KernelApp.StartAsync();
+
+        await app.App.InScopeAsync(async services =>
+        {
+            var db = services.GetRequiredService<KernelTestDbContext>();
+            var audit = services.GetRequiredService<IAuditTrail>();
+            await db.Database.OpenConnectionAsync();
+            await using (var abandoned = await db.Database.BeginTransactionAsync())
+            {
+                await audit.AppendAsync(db, new AuditEvent("test.patient.created", "patient", "abandoned"));
+            }
+
+            await using var committed = await db.Database.BeginTransactionAsync();
+            await audit.AppendAsync(db, new AuditEvent("test.patient.created", "patient", "committed"));
+            await committed.CommitAsync();
+        });
+
+        (await app.AuditEntriesAsync("test.patient.created")).Should().ContainSingle().Which.ResourceId.Should().Be("committed");
     }
 
     [Fact]

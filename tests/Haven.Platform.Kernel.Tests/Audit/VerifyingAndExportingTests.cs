@@ -15,7 +15,7 @@ public sealed class VerifyingAndExportingTests
         await using var app = await KernelApp.StartAsync();
         await ChainIntegrityTests.AppendAsync(app, 5);
 
-        var response = await app.AsPlatformAdmin().GetAsync("/api/platform/audit/export", TestContext.Current.CancellationToken);
+        var response = await (await app.PlatformAdminAsync()).GetAsync("/api/platform/audit/export", TestContext.Current.CancellationToken);
 
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/x-ndjson");
         response.Content.Headers.ContentDisposition!.FileNameStar.Should().Be("haven-audit-1-6.jsonl");
@@ -127,7 +127,7 @@ public sealed class VerifyingAndExportingTests
     }
 
     private static async Task<string> ExportAsync(KernelApp app) =>
-        await app.AsPlatformAdmin().GetStringAsync("/api/platform/audit/export", TestContext.Current.CancellationToken);
+        await (await app.PlatformAdminAsync()).GetStringAsync("/api/platform/audit/export", TestContext.Current.CancellationToken);
 
     /// <summary>Edits export lines (index 0 is the header, index n is entry n) the way a forger might.</summary>
     private static void Tamper(List<string> lines, string how)

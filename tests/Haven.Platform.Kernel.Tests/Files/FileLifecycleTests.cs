@@ -52,7 +52,7 @@ public sealed class FileLifecycleTests
         await socket.ConnectAsync(app.App.BaseAddress.Host, app.App.BaseAddress.Port, TestContext.Current.CancellationToken);
         var stream = socket.GetStream();
         var head = $"POST /test/files/{KernelTestModule.Media}?file_name=cut.mp4 HTTP/1.1\r\nHost: {app.App.BaseAddress.Authority}\r\n" +
-                   $"{TestAuthentication.Header}: {TestPrincipal.With("test.clerk").HeaderValue}\r\n" +
+                   $"{TestPrincipals.Header}: {TestPrincipal.With("test.clerk").HeaderValue}\r\n" +
                    "Content-Type: application/octet-stream\r\nContent-Length: 8388608\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), TestContext.Current.CancellationToken);
         await stream.WriteAsync(Samples.Mp4(3 * 1024 * 1024), TestContext.Current.CancellationToken);

@@ -87,7 +87,7 @@ public sealed class StoringFilesInS3Tests(S3AppFixture fixture) : IClassFixture<
         await socket.ConnectAsync(App.App.BaseAddress.Host, App.App.BaseAddress.Port, TestContext.Current.CancellationToken);
         var stream = socket.GetStream();
         var head = $"POST /test/files/{KernelTestModule.Media}?file_name=cut.mp4 HTTP/1.1\r\nHost: {App.App.BaseAddress.Authority}\r\n" +
-                   $"{TestAuthentication.Header}: {TestPrincipal.With("test.clerk").HeaderValue}\r\n" +
+                   $"{TestPrincipals.Header}: {TestPrincipal.With("test.clerk").HeaderValue}\r\n" +
                    "Content-Type: application/octet-stream\r\nContent-Length: 16777216\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), TestContext.Current.CancellationToken);
         await stream.WriteAsync(Samples.Mp4(8 * 1024 * 1024), TestContext.Current.CancellationToken);

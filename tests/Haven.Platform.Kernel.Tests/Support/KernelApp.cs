@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Haven.Platform.Audit;
+using Haven.Platform.Identity;
 using Haven.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,7 +48,8 @@ public sealed class KernelApp : IAsyncDisposable
 
     public HttpClient As(TestPrincipal principal) => App.CreateClient(principal);
 
-    public HttpClient AsPlatformAdmin() => App.CreateClient(TestPrincipal.With("platform.admin"));
+    /// <summary>A real platform admin, signed in through identity (second factor included), shared by the app's tests.</summary>
+    public async Task<HttpClient> PlatformAdminAsync() => App.CreateClient((await App.SharedUserAsync(HavenRoles.Platform.Admin)).Tokens.AccessToken);
 
     public async Task<Guid> CreatePatientAsync(HttpClient client, string name, string? diagnosis = null, string? idNumber = null, string? notes = null, string status = "open")
     {
@@ -71,7 +73,7 @@ public sealed class KernelApp : IAsyncDisposable
         return body["id"]!.GetValue<Guid>();
     }
 
-    public Task<List<AuditEntryResponse>> AuditEntriesAsync(string? action = null) => AuditEntriesAsync(AsPlatformAdmin(), action);
+    public async Task<List<AuditEntryResponse>> AuditEntriesAsync(string? action = null) => await AuditEntriesAsync(await PlatformAdminAsync(), action);
 
     public async Task<List<AuditEntryResponse>> AuditEntriesAsync(HttpClient client, string? action = null)
     {
@@ -82,7 +84,7 @@ public sealed class KernelApp : IAsyncDisposable
 
     public async Task<AuditVerifyResponse> VerifyAsync(object? request = null)
     {
-        var response = await AsPlatformAdmin().PostAsJsonAsync("/api/platform/audit/verify", request ?? new { }, HttpAssertions.Json);
+        var response = await (await PlatformAdminAsync()).PostAsJsonAsync("/api/platform/audit/verify", request ?? new { }, HttpAssertions.Json);
         return await response.ShouldBeOkAsync<AuditVerifyResponse>();
     }
 

@@ -45,7 +45,7 @@ public static class KernelTestModule
 
     public static void AddServices(IServiceCollection services)
     {
-        services.AddTestAuthentication();
+        services.AddTestPrincipals();
         services.AddHavenDbContext<KernelTestDbContext>();
         services.AddHavenFileUse(new FileUse(Images, FileTypes.Images));
         services.AddHavenFileUse(new FileUse(Media, FileTypes.All, 200L * 1024 * 1024));
@@ -55,13 +55,13 @@ public static class KernelTestModule
 
     public static void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        var patients = endpoints.MapGroup("/test/patients").RequireAuthorization();
+        var patients = endpoints.MapGroup("/test/patients").RequireAuthorization(HavenPolicies.SignedIn);
         patients.MapPost("", CreatePatientAsync);
         patients.MapPut("/{id:guid}", UpdatePatientAsync);
         patients.MapGet("/{id:guid}", ViewPatientAsync);
         patients.MapGet("", FindPatientsAsync);
 
-        var files = endpoints.MapGroup("/test/files").RequireAuthorization();
+        var files = endpoints.MapGroup("/test/files").RequireAuthorization(HavenPolicies.SignedIn);
         files.MapPost("/{use}", UploadAsync);
         files.MapGet("/{id:guid}", (Guid id, bool? inline) =>
             FileResults.Download(id, new AuditEvent("test.file.downloaded", "file", id), new FileDownloadOptions { Inline = inline ?? false }));
