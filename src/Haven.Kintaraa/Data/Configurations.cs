@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Haven.Platform.Crypto;
 using Haven.Platform.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -67,8 +68,9 @@ internal sealed class IncidentConfiguration : IEntityTypeConfiguration<Incident>
         builder.Property(i => i.Priority).HasSnakeEnum(16);
         builder.Property(i => i.Severity).HasSnakeEnum(16);
         builder.Property(i => i.LocationPrecision).HasSnakeEnum(16);
+        builder.Property(i => i.Description).IsEncrypted();
         builder.Ignore(i => i.Location);
-        builder.Property(i => i.LocationData).HasColumnName("location");
+        builder.Property(i => i.LocationData).HasColumnName("location").IsEncrypted();
         builder.PrimitiveCollection(i => i.SupportServices).ElementType(e => e.HasConversion(SnakeEnum<SupportService>.Converter));
         builder.Property(i => i.LegalHoldReason).HasMaxLength(500);
         builder.Property(i => i.Version).IsConcurrencyToken();
@@ -144,6 +146,7 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.Property(m => m.Seq).UseIdentityAlwaysColumn();
         builder.Property(m => m.SenderRole).HasSnakeEnum(16);
         builder.Property(m => m.Kind).HasSnakeEnum(16);
+        builder.Property(m => m.Body).IsEncrypted();
         builder.HasOne<Incident>().WithMany().HasForeignKey(m => m.IncidentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<EvidenceItem>().WithMany().HasForeignKey(m => m.EvidenceId).OnDelete(DeleteBehavior.SetNull);
         builder.HasIndex(m => new { m.IncidentId, m.Seq });
@@ -173,7 +176,7 @@ internal sealed class EvidenceConfiguration : IEntityTypeConfiguration<EvidenceI
         builder.Property(e => e.FileName).HasMaxLength(255);
         builder.Property(e => e.ContentType).HasMaxLength(100);
         builder.Property(e => e.Sha256).HasMaxLength(64);
-        builder.Property(e => e.Description).HasMaxLength(1000);
+        builder.Property(e => e.Description).IsEncrypted();
         builder.HasOne<Incident>().WithMany().HasForeignKey(e => e.IncidentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(e => e.IncidentId);
     }
@@ -221,6 +224,7 @@ internal sealed class CaseNoteConfiguration : IEntityTypeConfiguration<CaseNote>
         builder.Property(n => n.AuthorRole).HasSnakeEnum(16);
         builder.Property(n => n.AuthorProviderType).HasSnakeEnum();
         builder.Property(n => n.Kind).HasSnakeEnum(16);
+        builder.Property(n => n.Body).IsEncrypted();
         builder.HasOne<Incident>().WithMany().HasForeignKey(n => n.IncidentId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(n => new { n.IncidentId, n.CreatedAt });
     }
@@ -234,7 +238,7 @@ internal sealed class SafetyPlanConfiguration : IEntityTypeConfiguration<SafetyP
         builder.HasKey(p => p.UserId);
         builder.Property(p => p.UserId).ValueGeneratedNever();
         builder.Ignore(p => p.Content);
-        builder.Property(p => p.ContentData).HasColumnName("content");
+        builder.Property(p => p.ContentData).HasColumnName("content").IsEncrypted();
         builder.Property(p => p.Version).IsConcurrencyToken();
     }
 }
@@ -244,6 +248,8 @@ internal sealed class EmergencyContactConfiguration : IEntityTypeConfiguration<E
     public void Configure(EntityTypeBuilder<EmergencyContact> builder)
     {
         builder.ToTable("emergency_contacts");
+        builder.Property(c => c.Name).IsEncrypted();
+        builder.Property(c => c.Phone).IsEncrypted();
         builder.Property(c => c.Relationship).HasMaxLength(50);
         builder.Property(c => c.Version).IsConcurrencyToken();
         builder.HasIndex(c => c.UserId);

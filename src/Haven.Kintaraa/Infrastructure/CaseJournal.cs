@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Haven.Kintaraa.Data;
+using Haven.Platform.Audit;
 using Haven.Platform.Events;
 using Haven.Platform.Notifications;
 using Microsoft.EntityFrameworkCore;
@@ -50,13 +52,14 @@ public static class KintaraaNotifications
 /// sent for a change that rolls back. Event and notification text never carries case content (descriptions,
 /// message bodies): events are stored and pushes reach lock screens; clients fetch the content through the API.
 /// </summary>
-public sealed class CaseJournal(KintaraaDbContext db, IOutbox outbox, INotifier notifier, TimeProvider clock)
+public sealed class CaseJournal(KintaraaDbContext db, IOutbox outbox, INotifier notifier, IAuditTrail audit, TimeProvider clock)
 {
     private readonly List<(string Action, string Resource, Guid Id, object? Data)> _audit = [];
+
+    /// <summary>Who acts when no user does: a background job names itself here (<c>AuditActor.System("kintaraa.routing_sweep")</c>).</summary>
+    public AuditActor? Actor { get; set; }
     private readonly List<EventEnvelope> _events = [];
     private readonly List<NotificationRequest> _notifications = [];
-
-    public IReadOnlyList<(string Action, string Resource, Guid Id, object? Data)> PendingAudit => _audit;
 
     /// <summary>Posts a system message in the case's conversation (and tells the case's open screens).</summary>
     public Message SystemMessage(Guid incidentId, string text)
@@ -100,9 +103,8 @@ public sealed class CaseJournal(KintaraaDbContext db, IOutbox outbox, INotifier 
     /// <summary>Writes what was queued inside the caller's transaction, or in one of its own when there is none.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_events.Count == 0 && _notifications.Count == 0)
+        if (_audit.Count == 0 && _events.Count == 0 && _notifications.Count == 0)
         {
-            _audit.Clear();
             return;
         }
 
@@ -127,6 +129,16 @@ public sealed class CaseJournal(KintaraaDbContext db, IOutbox outbox, INotifier 
 
     private async Task WriteAsync(CancellationToken cancellationToken)
     {
+        foreach (var (action, resource, id, data) in _audit)
+        {
+            // Staged on the transaction: the entries are chained in just before it commits, and vanish if it rolls back.
+            await audit.AppendAsync(db, new AuditEvent(action, resource, id == Guid.Empty ? null : id.ToString("D"))
+            {
+                Note = data is null ? null : Truncate(JsonSerializer.Serialize(data, JsonColumn.Options), AuditEvent.MaxNoteLength),
+                Actor = Actor,
+            }, cancellationToken);
+        }
+
         if (_events.Count > 0)
         {
             await outbox.EnqueueAsync(db, [.. _events], cancellationToken);
@@ -139,4 +151,6 @@ public sealed class CaseJournal(KintaraaDbContext db, IOutbox outbox, INotifier 
 
         Discard();
     }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 }

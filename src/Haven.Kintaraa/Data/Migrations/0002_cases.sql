@@ -1,7 +1,9 @@
 -- Kintaraa cases: provider profiles, incidents with per-day case numbers, consent per service, referrals (routing
 -- with its reasons), case chat with read cursors, evidence with a hash-chained chain of custody, appointments and
 -- court dates, typed case notes, and the survivor's safety plan and emergency contacts.
--- Vocabularies are CHECKed here; the C# enums (Data/Vocabulary.cs) use the same snake_case names.
+-- Vocabularies are CHECKed here; the C# enums (Data/Vocabulary.cs) use the same snake_case names. What survivors and
+-- providers write (descriptions, locations, messages, notes, safety plans, emergency contacts, evidence descriptions)
+-- is stored encrypted by the platform's field encryption: those columns are bytea envelopes.
 
 CREATE TABLE kintaraa.providers (
     id                    uuid                     NOT NULL,
@@ -58,8 +60,8 @@ CREATE TABLE kintaraa.incidents (
     severity           varchar(16),
     incident_date      date,
     incident_time      time without time zone,
-    description        text,
-    location           text,
+    description        bytea,
+    location           bytea,
     location_precision varchar(16)              NOT NULL,
     support_services   text[]                   NOT NULL,
     legal_hold_reason  varchar(500),
@@ -174,7 +176,7 @@ CREATE TABLE kintaraa.evidence (
     content_type  varchar(100)             NOT NULL,
     size_bytes    bigint                   NOT NULL,
     sha256        varchar(64)              NOT NULL,
-    description   varchar(1000),
+    description   bytea,
     created_at    timestamp with time zone NOT NULL,
     deleted_at    timestamp with time zone,
     deleted_by    uuid,
@@ -213,7 +215,7 @@ CREATE TABLE kintaraa.messages (
     sender_role        varchar(16)              NOT NULL,
     sender_provider_id uuid,
     kind               varchar(16)              NOT NULL,
-    body               text                     NOT NULL,
+    body               bytea                    NOT NULL,
     evidence_id        uuid,
     created_at         timestamp with time zone NOT NULL,
     CONSTRAINT pk_messages PRIMARY KEY (id),
@@ -272,7 +274,7 @@ CREATE TABLE kintaraa.case_notes (
     provider_id          uuid,
     author_provider_type varchar(32),
     kind                 varchar(16)              NOT NULL,
-    body                 text                     NOT NULL,
+    body                 bytea                    NOT NULL,
     shared_with_survivor boolean                  NOT NULL,
     created_at           timestamp with time zone NOT NULL,
     CONSTRAINT pk_case_notes PRIMARY KEY (id),
@@ -284,7 +286,7 @@ CREATE INDEX ix_case_notes_incident_id_created_at ON kintaraa.case_notes (incide
 
 CREATE TABLE kintaraa.safety_plans (
     user_id    uuid                     NOT NULL,
-    content    text                     NOT NULL,
+    content    bytea                    NOT NULL,
     updated_at timestamp with time zone NOT NULL,
     version    integer                  NOT NULL,
     CONSTRAINT pk_safety_plans PRIMARY KEY (user_id)
@@ -293,8 +295,8 @@ CREATE TABLE kintaraa.safety_plans (
 CREATE TABLE kintaraa.emergency_contacts (
     id            uuid                     NOT NULL,
     user_id       uuid                     NOT NULL,
-    name          text                     NOT NULL,
-    phone         text                     NOT NULL,
+    name          bytea                    NOT NULL,
+    phone         bytea                    NOT NULL,
     relationship  varchar(50),
     notify_on_sos boolean                  NOT NULL,
     created_at    timestamp with time zone NOT NULL,
