@@ -3,10 +3,12 @@ using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Chat;
 using Haven.Kintaraa.Dashboard;
 using Haven.Kintaraa.Data;
+using Haven.Kintaraa.Evidence;
 using Haven.Kintaraa.Infrastructure;
 using Haven.Kintaraa.Providers;
 using Haven.Kintaraa.Routing;
 using Haven.Kintaraa.SelfService;
+using Haven.Platform.Files;
 using Haven.Platform.Hosting;
 using Haven.Platform.Jobs;
 using Haven.Platform.Notifications;
@@ -43,6 +45,8 @@ public sealed class KintaraaModule : IHavenModule
         services.AddHavenPeriodicJob<ReminderJob>(ReminderJob.Kind, options.ReminderInterval);
         services.AddRealtimeGroup<CaseGroupAuthorizer>(Recipients.CaseGroupKind);
         services.AddRealtimeGroup<AdminGroupAuthorizer>(Recipients.AdminGroupKind, announcePresence: false);
+        services.AddHavenFileUse(new FileUse(EvidenceEndpoints.FileUseName,
+            [.. FileTypes.Images, .. FileTypes.Audio, .. FileTypes.Video, FileTypes.Pdf, FileTypes.Docx, FileTypes.PlainText], options.MaxEvidenceBytes));
         foreach (var category in KintaraaNotifications.All)
         {
             services.AddNotificationCategory(category);
@@ -70,6 +74,7 @@ public sealed class KintaraaModule : IHavenModule
         services.AddScoped<AppointmentReminders>();
         services.AddScoped<SurvivorData>();
         services.AddScoped<AccountClosure>();
+        services.AddScoped<EvidenceService>();
     }
 
     public Task SeedDemoAsync(DemoSeedContext context, CancellationToken cancellationToken) =>
@@ -86,5 +91,6 @@ public sealed class KintaraaModule : IHavenModule
         DashboardEndpoints.Map(api);
         CareWorkEndpoints.Map(api);
         SelfServiceEndpoints.Map(api);
+        EvidenceEndpoints.Map(api);
     }
 }

@@ -2,16 +2,23 @@ using Haven.Kintaraa.CareWork;
 using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Chat;
 using Haven.Kintaraa.Data;
+using Haven.Kintaraa.Evidence;
 using Haven.Kintaraa.Infrastructure;
+using Haven.Platform.Files;
 using Microsoft.EntityFrameworkCore;
 
 namespace Haven.Kintaraa.SelfService;
 
+/// <summary>One case in the export; evidence is listed with where to download it (the files themselves stay in encrypted storage).</summary>
 public sealed record ExportedCase(
     IncidentDetail Case,
     IReadOnlyList<MessageView> Messages,
     IReadOnlyList<NoteView> SharedNotes,
-    IReadOnlyList<AppointmentView> Appointments);
+    IReadOnlyList<AppointmentView> Appointments,
+    IReadOnlyList<ExportedEvidence> Evidence);
+
+public sealed record ExportedEvidence(Guid Id, EvidenceKind Kind, string FileName, string ContentType, long SizeBytes, string Sha256, string? Description,
+    DateTimeOffset CreatedAt, DateTimeOffset? DeletedAt, string? Download);
 
 public sealed record SurvivorExport(
     DateTimeOffset ExportedAt,
@@ -34,6 +41,7 @@ public sealed class SurvivorData(
     CaseTransactions transactions,
     CaseJournal journal,
     AccountClosure accounts,
+    IFileStore files,
     TimeProvider clock)
 {
     public async Task<SurvivorExport> ExportAsync(CancellationToken cancellationToken)
@@ -54,12 +62,15 @@ public sealed class SurvivorData(
                 .Where(p => db.Appointments.Any(a => a.IncidentId == id && a.ProviderId == p.Id) || db.CaseNotes.Any(n => n.IncidentId == id && n.ProviderId == p.Id))
                 .ToDictionaryAsync(p => p.Id, cancellationToken);
             var appointments = await db.Appointments.AsNoTracking().Where(a => a.IncidentId == id).OrderBy(a => a.StartsAt).ToListAsync(cancellationToken);
+            var evidence = await db.Evidence.AsNoTracking().Where(e => e.IncidentId == id).OrderBy(e => e.CreatedAt).ToListAsync(cancellationToken);
             cases.Add(new ExportedCase(
                 await reader.DetailAsync(view, cancellationToken),
                 await chat.AllAsync(view, cancellationToken),
                 [.. notes.Select(n => new NoteView(n.Id, n.IncidentId, n.Kind, n.Body, n.SharedWithSurvivor, n.AuthorRole, n.AuthorProviderType,
                     n.ProviderId is { } p && providers.TryGetValue(p, out var author) ? $"{author.DisplayName} ({author.Organisation})" : "Coordinator", n.CreatedAt))],
-                [.. appointments.Select(a => CareWorkEndpoints.ToView(a, providers[a.ProviderId]))]));
+                [.. appointments.Select(a => CareWorkEndpoints.ToView(a, providers[a.ProviderId]))],
+                [.. evidence.Select(e => new ExportedEvidence(e.Id, e.Kind, e.FileName, e.ContentType, e.SizeBytes, e.Sha256, e.Description, e.CreatedAt, e.DeletedAt,
+                    e.FileId is null ? null : $"/api/kintaraa/evidence/{e.Id}"))]));
         }
 
         var plan = await db.SafetyPlans.AsNoTracking().FirstOrDefaultAsync(p => p.UserId == me, cancellationToken);
@@ -82,6 +93,7 @@ public sealed class SurvivorData(
         var ids = await db.Incidents.AsNoTracking().Where(i => i.SurvivorId == me).Select(i => i.Id).ToListAsync(cancellationToken);
         foreach (var id in ids)
         {
+            List<Guid> content = [];
             await transactions.RunAsync<bool>(async ct =>
             {
                 var incident = (await db.Incidents.FromSql($"SELECT * FROM kintaraa.incidents WHERE id = {id} FOR UPDATE").ToListAsync(ct)).SingleOrDefault();
@@ -109,11 +121,18 @@ public sealed class SurvivorData(
                           GROUP BY provider_id) held
                     WHERE p.id = held.provider_id
                     """, ct);
+                content = await db.Evidence.Where(e => e.IncidentId == id && e.FileId != null).Select(e => e.FileId!.Value).ToListAsync(ct);
                 db.Incidents.Remove(incident);
-                journal.Audit("kintaraa.case.erased", "incident", id, new { incident.CaseNumber });
+                journal.Audit("kintaraa.case.erased", "incident", id, new { incident.CaseNumber, evidence_files = content.Count });
                 deleted.Add(incident.CaseNumber);
                 return true;
             }, cancellationToken);
+
+            // An erased case's evidence content follows it (the rows went with the case; a held case lists none).
+            foreach (var file in content)
+            {
+                await files.DeleteAsync(file, cancellationToken);
+            }
         }
 
         await db.SafetyPlans.Where(p => p.UserId == me).ExecuteDeleteAsync(cancellationToken);

@@ -79,6 +79,12 @@ public sealed class WhoMayCallWhatTests(KintaraaFixture fixture) : KintaraaTest(
         ["remove contact"] = new(HttpMethod.Delete, s => $"/api/kintaraa/me/emergency-contacts/{s.ContactId}", Survivors, Record: true),
         ["export"] = new(HttpMethod.Get, _ => "/api/kintaraa/me/export", Survivors),
         ["erase"] = new(HttpMethod.Delete, _ => "/api/kintaraa/me", Survivors),
+        ["upload evidence"] = new(HttpMethod.Post, s => $"/api/kintaraa/incidents/{s.IncidentId}/evidence", Members, Record: true),
+        ["list evidence"] = new(HttpMethod.Get, s => $"/api/kintaraa/incidents/{s.IncidentId}/evidence", Members, Record: true),
+        ["download evidence"] = new(HttpMethod.Get, s => $"/api/kintaraa/evidence/{s.EvidenceId}", Members, Record: true),
+        ["custody"] = new(HttpMethod.Get, s => $"/api/kintaraa/evidence/{s.EvidenceId}/custody", Members, Record: true),
+        ["hand over"] = new(HttpMethod.Post, s => $"/api/kintaraa/evidence/{s.EvidenceId}/handover", Staff, _ => new { recipient = "Court registry" }, Record: true),
+        ["delete evidence"] = new(HttpMethod.Delete, s => $"/api/kintaraa/evidence/{s.EvidenceId}", Members, Record: true),
     };
 
     public static TheoryData<string> Names() => [.. Endpoints.Keys];
@@ -159,6 +165,8 @@ public sealed class WhoMayCallWhatTests(KintaraaFixture fixture) : KintaraaTest(
 
         public required Guid ContactId { get; init; }
 
+        public required Guid EvidenceId { get; init; }
+
         public required HttpClient Owner { get; init; }
 
         public required HttpClient OtherSurvivor { get; init; }
@@ -182,11 +190,13 @@ public sealed class WhoMayCallWhatTests(KintaraaFixture fixture) : KintaraaTest(
                 new CreateAppointmentRequest(null, AppointmentKind.Appointment, "Check-up", KintaraaFixture.Baseline.AddDays(5), null, null))).ShouldBeOkAsync<AppointmentView>(201);
             var contact = await (await survivor.Client.Post("/api/kintaraa/me/emergency-contacts", new EmergencyContactRequest(null, "Mary", "+254711000111", null)))
                 .ShouldBeOkAsync<EmergencyContactView>(201);
+            var evidence = await (await survivor.Client.PostAsync($"/api/kintaraa/incidents/{incident.Id}/evidence", Samples.Form(Samples.Jpeg(), "photo.jpg"),
+                TestContext.Current.CancellationToken)).ShouldBeOkAsync<Haven.Kintaraa.Evidence.EvidenceView>(201);
             var detail = await World.DetailAsync(survivor.Client, incident.Id);
             return new Scene
             {
                 IncidentId = incident.Id, ReferralId = referral.Id, ProviderId = clinic.Id, MessageId = message.Id, AppointmentId = appointment.Id,
-                ContactId = contact.Id, Owner = survivor.Client, OtherSurvivor = other.Client, OtherProvider = otherProvider.Client, Version = detail.Version,
+                ContactId = contact.Id, EvidenceId = evidence.Id, Owner = survivor.Client, OtherSurvivor = other.Client, OtherProvider = otherProvider.Client, Version = detail.Version,
             };
         }
 
@@ -197,6 +207,8 @@ public sealed class WhoMayCallWhatTests(KintaraaFixture fixture) : KintaraaTest(
             detail.Version.Should().Be(Version);
             detail.Status.Should().Be(CaseStatus.InProgress);
             (await (await Owner.Get("/api/kintaraa/me/emergency-contacts")).ShouldBeOkAsync<List<EmergencyContactView>>()).Should().ContainSingle();
+            (await (await Owner.Get($"/api/kintaraa/incidents/{IncidentId}/evidence")).ShouldBeOkAsync<List<Haven.Kintaraa.Evidence.EvidenceView>>())
+                .Should().ContainSingle().Which.DeletedAt.Should().BeNull();
         }
     }
 }

@@ -116,11 +116,15 @@ public sealed class SurvivorSelfServiceTests(KintaraaFixture fixture) : Kintaraa
         var admin = await World.AdminAsync();
         await (await admin.Put($"/api/kintaraa/incidents/{held.Id}/legal-hold", new LegalHoldRequest("Court order 112/2026, Milimani"))).ShouldBeOkAsync<IncidentDetail>();
         await (await survivor.Client.Put("/api/kintaraa/me/safety-plan", new SafetyPlanRequest(0, ["x"], [], [], [], [], null, null))).ShouldBeOkAsync<SafetyPlanView>();
+        var photo = await (await survivor.Client.PostAsync($"/api/kintaraa/incidents/{erased.Id}/evidence", Samples.Form(Samples.Jpeg(), "photo.jpg"),
+            TestContext.Current.CancellationToken)).ShouldBeOkAsync<Haven.Kintaraa.Evidence.EvidenceView>(201);
+        var storedBefore = Directory.EnumerateFiles(App.FilesPath, "*", SearchOption.AllDirectories).Count();
 
         var result = await (await survivor.Client.Delete("/api/kintaraa/me")).ShouldBeOkAsync<DeletionResult>();
 
         result.DeletedCases.Should().Equal(erased.CaseNumber);
         result.AccountDeleted.Should().BeTrue();
+        Directory.EnumerateFiles(App.FilesPath, "*", SearchOption.AllDirectories).Count().Should().Be(storedBefore - 1, "the erased case's photo {0} is gone from storage", photo.Id);
         result.KeptCases.Should().ContainSingle().Which.Should().Be(new KeptCase(held.CaseNumber, "Court order 112/2026, Milimani", KintaraaFixture.Baseline));
         await (await admin.Get($"/api/kintaraa/incidents/{erased.Id}")).ShouldBeProblemAsync(404, "not_found");
         var kept = await World.DetailAsync(admin, held.Id);
