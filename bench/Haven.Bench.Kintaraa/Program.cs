@@ -4,10 +4,12 @@ using System.Net.Http.Json;
 using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Data;
 using Haven.Kintaraa.Providers;
+using Haven.Platform.Crypto;
 using Haven.Platform.Identity;
 using Haven.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -106,7 +108,9 @@ var sqlInsertRun = await LoadAsync(reports, concurrency, async n =>
 });
 
 Console.Error.WriteLine($"Seeding {seeded} incidents with referrals and messages (COPY)...");
-var seed = await SeedAsync(dataSource, seeded, survivors[0].Id, providers);
+// Message bodies are encrypted columns: one real envelope, sealed for that column, serves every seeded row.
+var sealedBody = app.Services.GetRequiredService<FieldEncryption>().Encrypt("Case reported.", "kintaraa.messages.body");
+var seed = await SeedAsync(dataSource, seeded, survivors[0].Id, providers, sealedBody);
 await ExecuteAsync(dataSource, "ANALYZE kintaraa.incidents; ANALYZE kintaraa.referrals; ANALYZE kintaraa.messages; ANALYZE kintaraa.read_cursors");
 var total = await ScalarAsync(dataSource, "SELECT count(*) FROM kintaraa.incidents");
 
@@ -231,7 +235,7 @@ static async Task<LoadResult> LoadAsync(int count, int workers, Func<int, Task<i
     return new LoadResult(count / total.Elapsed.TotalSeconds, Stats.Of(latencies), errors);
 }
 
-static async Task<SeedResult> SeedAsync(NpgsqlDataSource data, int count, Guid benchSurvivor, List<(HttpClient Client, Guid Id, ProviderType Type)> providers)
+static async Task<SeedResult> SeedAsync(NpgsqlDataSource data, int count, Guid benchSurvivor, List<(HttpClient Client, Guid Id, ProviderType Type)> providers, byte[] messageBody)
 {
     var now = DateTimeOffset.UtcNow;
     var statuses = new[] { "new", "assigned", "in_progress", "in_progress", "completed", "closed" };
@@ -323,7 +327,7 @@ static async Task<SeedResult> SeedAsync(NpgsqlDataSource data, int count, Guid b
                 await writer.WriteAsync(ids[i], NpgsqlDbType.Uuid);
                 await writer.WriteAsync("system", NpgsqlDbType.Varchar);
                 await writer.WriteAsync("system", NpgsqlDbType.Varchar);
-                await writer.WriteAsync("Case reported.", NpgsqlDbType.Text);
+                await writer.WriteAsync(messageBody, NpgsqlDbType.Bytea);
                 await writer.WriteAsync(created[i], NpgsqlDbType.TimestampTz);
             }
 
