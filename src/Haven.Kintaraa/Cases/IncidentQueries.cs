@@ -113,11 +113,19 @@ public sealed class IncidentQueries(KintaraaDbContext db, CaseAccess access, Cas
         return new PageOf<IncidentSummary>([.. items.Select(i => CaseReader.Summary(i, unread.GetValueOrDefault(i.Id)))], total, page, size);
     }
 
-    /// <summary>Unread counts, only for cases whose conversation the caller takes part in.</summary>
+    /// <summary>
+    /// Unread counts, only for cases whose conversation the caller takes part in: a survivor's own, a provider's
+    /// accepted ones, and for an admin those they have opened (an admin is not a member of every conversation).
+    /// </summary>
     public async Task<Dictionary<Guid, int>> UnreadForAsync(IReadOnlyList<Incident> items, CancellationToken cancellationToken)
     {
         var ids = items.Select(i => i.Id).ToList();
-        if (!caller.IsAdmin && caller.IsProvider && await caller.ProviderAsync(cancellationToken) is { } provider)
+        if (caller.IsAdmin)
+        {
+            var me = caller.UserId;
+            ids = await db.ReadCursors.Where(c => c.UserId == me && ids.Contains(c.IncidentId)).Select(c => c.IncidentId).ToListAsync(cancellationToken);
+        }
+        else if (caller.IsProvider && await caller.ProviderAsync(cancellationToken) is { } provider)
         {
             var working = await db.Referrals
                 .Where(r => ids.Contains(r.IncidentId) && r.ProviderId == provider.Id && r.Status == ReferralStatus.Accepted)

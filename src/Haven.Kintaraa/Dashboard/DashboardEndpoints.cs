@@ -69,7 +69,7 @@ internal static class DashboardEndpoints
     }
 
     private static async Task<Results<Ok<List<IncidentSummary>>, ProblemHttpResult>> RecentAsync(
-        [FromQuery] int? limit, CaseAccess access, IncidentQueries queries, CancellationToken cancellationToken)
+        [FromQuery] int? limit, CaseAccess access, IncidentQueries queries, KintaraaCaller caller, CaseJournal journal, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 50)
         {
@@ -79,6 +79,12 @@ internal static class DashboardEndpoints
         var items = await (await access.VisibleAsync(cancellationToken)).AsNoTracking()
             .OrderByDescending(i => i.UpdatedAt).ThenByDescending(i => i.Id).Take(limit ?? 10).ToListAsync(cancellationToken);
         var unread = await queries.UnreadForAsync(items, cancellationToken);
+        if (caller.IsAdmin)
+        {
+            journal.Audit("kintaraa.case.listed_by_admin", "incident", Guid.Empty, new { list = "recent", case_numbers = items.Select(i => i.CaseNumber).ToArray() });
+            await journal.FlushAsync(cancellationToken);
+        }
+
         return TypedResults.Ok(items.Select(i => CaseReader.Summary(i, unread.GetValueOrDefault(i.Id))).ToList());
     }
 }
