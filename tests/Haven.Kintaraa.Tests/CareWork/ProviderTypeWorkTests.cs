@@ -87,25 +87,36 @@ public sealed class ProviderTypeWorkTests(KintaraaFixture fixture) : KintaraaTes
     [Fact]
     public async Task Reminders_go_out_once_at_each_lead_time_and_start_over_when_the_date_moves()
     {
-        var (_, team, incident) = await TeamCaseAsync();
+        var (survivor, team, incident) = await TeamCaseAsync();
         var lawyer = team[ProviderType.Legal];
         var hearing = await (await lawyer.Client.Post($"/api/kintaraa/incidents/{incident.Id}/appointments",
             new CreateAppointmentRequest(null, AppointmentKind.CourtDate, "Hearing", KintaraaFixture.Baseline.AddHours(30), null, null))).ShouldBeOkAsync<AppointmentView>(201);
+        var dayBefore = $"Court date in 1 day ({incident.CaseNumber})";
+        var hourBefore = $"Court date in 1 hour ({incident.CaseNumber})";
 
-        (await RemindersFor(hearing.Id)).Should().BeNull();
+        await RunRemindersAsync();
+        (await NotificationTitlesAsync(survivor.User)).Should().NotContain(dayBefore, "30 hours ahead nothing is due yet");
         Clock.Advance(TimeSpan.FromHours(6) + TimeSpan.FromMinutes(1));
         await RunRemindersAsync();
         await RunRemindersAsync();
-        (await RemindersFor(hearing.Id)).Should().Be(1440, "the day-before reminder went out, once");
+        (await NotificationTitlesAsync(survivor.User)).Count(t => t == dayBefore).Should().Be(1, "the day-before reminder goes out once, however often the job runs");
+        (await NotificationTitlesAsync(lawyer.User)).Should().Contain(dayBefore);
         Clock.Advance(TimeSpan.FromHours(23));
         await RunRemindersAsync();
-        (await RemindersFor(hearing.Id)).Should().Be(60);
+        (await NotificationTitlesAsync(survivor.User)).Should().Contain(hourBefore);
 
-        Clock.Set(KintaraaFixture.Baseline);
-        var moved = await (await lawyer.Client.Put($"/api/kintaraa/appointments/{hearing.Id}",
+        var client = await App.ClientForAsync(lawyer.User);
+        var moved = await (await client.Put($"/api/kintaraa/appointments/{hearing.Id}",
             new UpdateAppointmentRequest(hearing.Version, null, KintaraaFixture.Baseline.AddDays(10), null, null, null))).ShouldBeOkAsync<AppointmentView>();
         moved.StartsAt.Should().Be(KintaraaFixture.Baseline.AddDays(10));
         (await RemindersFor(hearing.Id)).Should().BeNull("a new date starts the reminders over");
+    }
+
+    private async Task<List<string>> NotificationTitlesAsync(TestUser user)
+    {
+        var client = await App.ClientForAsync(user);
+        var page = await (await client.Get("/api/notifications?page_size=100")).ShouldBeJsonAsync();
+        return [.. page["items"]!.AsArray().Select(n => n!["title"]!.GetValue<string>())];
     }
 
     [Fact]
