@@ -4,6 +4,7 @@ using Haven.Platform.Configuration;
 using Haven.Platform.Data;
 using Haven.Platform.Identity;
 using Haven.Platform.Modules;
+using Haven.Platform.Portal;
 using Haven.Platform.Security;
 using Haven.Platform.Web;
 using Microsoft.AspNetCore.Authorization;
@@ -112,7 +113,9 @@ public static class PlatformServices
         // Deny by default: an endpoint is open only if it says AllowAnonymous (with a reason).
         services.AddAuthentication();
         services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        services.AddOptions<Portal.PortalOptions>().Bind(builder.Configuration.GetSection(Portal.PortalOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddRazorPages();
+        services.Configure<RouteOptions>(o => o.LowercaseUrls = true);
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "haven.af";
@@ -163,6 +166,7 @@ public static class PlatformServices
         app.MapHavenOpenApi();
         app.MapHavenIdentity();
         app.MapRazorPages();
+        app.MapHavenPortal();
         foreach (var module in app.Services.GetRequiredService<ModuleCatalog>().Enabled)
         {
             module.MapEndpoints(app);

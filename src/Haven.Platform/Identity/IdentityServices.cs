@@ -66,6 +66,7 @@ public static class IdentityServices
         services.AddScoped<LoginGuard>();
         services.AddScoped<LoginAudit>();
         services.AddScoped<MfaService>();
+        services.AddScoped<MfaEnrolmentFlow>();
         services.AddScoped<LoginService>();
         services.AddScoped<AccountService>();
         services.AddScoped<IUserProvisioning, UserProvisioning>();

@@ -110,6 +110,14 @@ internal sealed class HavenAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (IsPortalPage(Context))
+        {
+            // A person at a browser: take them to sign in and back again afterwards.
+            var back = Context.Request.PathBase + Context.Request.Path + Context.Request.QueryString;
+            Response.Redirect(PortalPaths.SignIn + "?returnUrl=" + Uri.EscapeDataString(back));
+            return;
+        }
+
         var code = Context.Items[FailureKey] as string ?? "unauthenticated";
         Response.Headers.WWWAuthenticate = code == "unauthenticated" ? "Bearer" : $"Bearer error=\"invalid_token\", error_description=\"{code}\"";
         var title = code switch
@@ -123,11 +131,23 @@ internal sealed class HavenAuthenticationHandler(
         await WriteProblemAsync(new Error(code, StatusCodes.Status401Unauthorized, title));
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteProblemAsync(RestrictedSessionHandler.IsRestricted(Context.User)
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        if (IsPortalPage(Context))
+        {
+            Response.Redirect(RestrictedSessionHandler.IsRestricted(Context.User) ? PortalPaths.MfaSetup : PortalPaths.Denied);
+            return Task.CompletedTask;
+        }
+
+        return WriteProblemAsync(RestrictedSessionHandler.IsRestricted(Context.User)
             ? new Error("mfa_enrolment_required", StatusCodes.Status403Forbidden, "Enrol two-step verification before using this.",
                 "Your role requires it: POST /api/auth/mfa/enrol, then /api/auth/mfa/verify.")
             : new Error("forbidden", StatusCodes.Status403Forbidden, "You may not do this."));
+    }
+
+    // Razor pages answer people, with redirects; API and hub endpoints answer programs, with problem details.
+    private static bool IsPortalPage(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Mvc.RazorPages.CompiledPageActionDescriptor>() is not null;
 
     private async Task WriteProblemAsync(Error error)
     {

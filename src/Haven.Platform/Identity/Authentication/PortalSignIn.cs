@@ -4,6 +4,8 @@ using Haven.Platform.Identity.Sessions;
 using Haven.Platform.Identity.Tokens;
 using Haven.Platform.Web;
 using Microsoft.AspNetCore.Http;
+using Haven.Platform.Identity.Mfa;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Haven.Platform.Identity;
@@ -52,6 +54,43 @@ public sealed class PortalSignIn
         var isTotp = code.Trim().Replace(" ", "", StringComparison.Ordinal).All(char.IsAsciiDigit);
         var result = await login.MfaAsync(challenge, isTotp ? code : null, isTotp ? null : code, ClientInfo.From(http), cancellationToken);
         return Complete(http, result);
+    }
+
+    /// <summary>Starts (or restarts) authenticator enrolment for the signed-in user: the secret and otpauth URI to show.</summary>
+    public async Task<(string Secret, string Uri)> BeginMfaEnrolmentAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var userId = Guid.Parse(http.User.FindFirst(HavenClaims.UserId)!.Value);
+        var db = http.RequestServices.GetRequiredService<Haven.Platform.Data.PlatformDbContext>();
+        var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == userId, cancellationToken);
+        return await http.RequestServices.GetRequiredService<MfaService>().BeginEnrolmentAsync(user, cancellationToken);
+    }
+
+    /// <summary>Confirms enrolment with a code; on success the session is elevated (new cookies) and the recovery codes returned once.</summary>
+    public async Task<(IReadOnlyList<string>? RecoveryCodes, Error? Error)> ConfirmMfaEnrolmentAsync(HttpContext http, string code, CancellationToken cancellationToken)
+    {
+        var userId = Guid.Parse(http.User.FindFirst(HavenClaims.UserId)!.Value);
+        var sessionId = Guid.Parse(http.User.FindFirst(HavenClaims.SessionId)!.Value);
+        var (confirmed, error) = await http.RequestServices.GetRequiredService<MfaEnrolmentFlow>().ConfirmAsync(userId, sessionId, code, cancellationToken);
+        if (error is not null)
+        {
+            return (null, error);
+        }
+
+        WriteCookies(http, confirmed!.Tokens);
+        return (confirmed.RecoveryCodes, null);
+    }
+
+    /// <summary>Ends every session of the signed-in user (all browsers and devices) and clears this browser's cookies.</summary>
+    public async Task<int> SignOutEverywhereAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var ended = 0;
+        if (Guid.TryParse(http.User.FindFirst(HavenClaims.UserId)?.Value, out var userId))
+        {
+            ended = await http.RequestServices.GetRequiredService<SessionService>().RevokeAllAsync(userId, RevocationReasons.User, except: null, cancellationToken);
+        }
+
+        ClearCookies(http);
+        return ended;
     }
 
     /// <summary>Ends the browser's session (server-side revocation, not just cookie deletion) and clears the cookies.</summary>
@@ -121,23 +160,24 @@ public sealed class PortalSignIn
 
     private static void WriteCookies(HttpContext http, IssuedTokens tokens)
     {
-        http.Response.Cookies.Append(AccessCookie, tokens.AccessToken, Options(http, tokens.AccessExpiresAt));
-        http.Response.Cookies.Append(RefreshCookie, tokens.RefreshToken, Options(http, tokens.RefreshExpiresAt));
+        http.Response.Cookies.Append(AccessCookie, tokens.AccessToken, Options(http));
+        http.Response.Cookies.Append(RefreshCookie, tokens.RefreshToken, Options(http));
     }
 
     private static void ClearCookies(HttpContext http)
     {
-        http.Response.Cookies.Delete(AccessCookie, Options(http, null));
-        http.Response.Cookies.Delete(RefreshCookie, Options(http, null));
+        http.Response.Cookies.Delete(AccessCookie, Options(http));
+        http.Response.Cookies.Delete(RefreshCookie, Options(http));
     }
 
-    private static CookieOptions Options(HttpContext http, DateTimeOffset? expires) => new()
+    // Browser-session cookies (no Expires): closing the browser ends the portal sign-in on a shared or
+    // institutional computer, while the server still bounds the session by the refresh token's lifetime.
+    private static CookieOptions Options(HttpContext http) => new()
     {
         HttpOnly = true,
         SameSite = SameSiteMode.Strict,
         Secure = http.Request.IsHttps,
         Path = "/",
-        Expires = expires,
         IsEssential = true,
     };
 }

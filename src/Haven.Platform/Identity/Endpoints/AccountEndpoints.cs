@@ -99,17 +99,17 @@ internal static class AccountEndpoints
     }
 
     private static async Task<Ok<IReadOnlyList<SessionView>>> ListSessionsAsync(
-        ICurrentUser user, PlatformDbContext db, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        var current = user.SessionId;
-        IReadOnlyList<SessionView> sessions = await db.Sessions.AsNoTracking()
-            .Where(s => s.UserId == user.UserId && s.RevokedAt == null && s.ExpiresAt > now)
+        ICurrentUser user, PlatformDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await OpenSessionsAsync(db, user.UserId!.Value, user.SessionId, clock.GetUtcNow(), cancellationToken));
+
+    /// <summary>A user's open sessions, most recently used first (also listed on the portal's account page).</summary>
+    internal static async Task<IReadOnlyList<SessionView>> OpenSessionsAsync(
+        PlatformDbContext db, Guid userId, Guid? currentSessionId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        await db.Sessions.AsNoTracking()
+            .Where(s => s.UserId == userId && s.RevokedAt == null && s.ExpiresAt > now)
             .OrderByDescending(s => s.LastSeenAt)
-            .Select(s => new SessionView(s.Id, s.Method, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.ClientAddress, s.Device, s.Id == current))
+            .Select(s => new SessionView(s.Id, s.Method, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.ClientAddress, s.Device, s.Id == currentSessionId))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(sessions);
-    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeSessionAsync(
         Guid id, ICurrentUser user, PlatformDbContext db, SessionService sessions, CancellationToken cancellationToken)

@@ -49,31 +49,16 @@ internal static class MfaEndpoints
     }
 
     private static async Task<Results<Ok<MfaVerifiedResponse>, ProblemHttpResult>> VerifyAsync(
-        MfaCodeRequest request, ICurrentUser current, PlatformDbContext db, MfaService mfa, SessionService sessions,
-        HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
+        MfaCodeRequest request, ICurrentUser current, MfaEnrolmentFlow enrolment, HttpContext http, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var userId = current.UserId!.Value;
-        if (await mfa.IsEnabledAsync(userId, cancellationToken))
+        var (confirmed, error) = await enrolment.ConfirmAsync(current.UserId!.Value, current.SessionId!.Value, request.Code, cancellationToken);
+        if (error is not null)
         {
-            return IdentityErrors.MfaAlreadyEnabled.ToProblem();
+            return error.ToProblem();
         }
 
-        if (!await db.MfaAuthenticators.AnyAsync(a => a.UserId == userId, cancellationToken))
-        {
-            return IdentityErrors.MfaNotEnrolling.ToProblem();
-        }
-
-        if (!await mfa.CompleteEnrolmentAsync(userId, request.Code, cancellationToken))
-        {
-            return IdentityErrors.InvalidMfaCode.ToProblem();
-        }
-
-        var codes = await mfa.NewRecoveryCodesAsync(userId, cancellationToken);
-        var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
-        // Proving the second factor here counts for this session; a restricted one gets its roles now.
-        var tokens = await sessions.ElevateAsync(user, current.SessionId!.Value, cancellationToken);
         var wasRestricted = RestrictedSessionHandler.IsRestricted(http.User);
-        return TypedResults.Ok(new MfaVerifiedResponse(codes, wasRestricted ? TokenResponse.From(tokens, clock.GetUtcNow()) : null));
+        return TypedResults.Ok(new MfaVerifiedResponse(confirmed!.RecoveryCodes, wasRestricted ? TokenResponse.From(confirmed.Tokens, clock.GetUtcNow()) : null));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DisableAsync(
