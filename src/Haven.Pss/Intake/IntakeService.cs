@@ -200,10 +200,10 @@ public sealed class IntakeService(PssDbContext db, PssCaller caller, CandidateAc
         }
 
         var rows = await db.IntakeSubmissions.AsNoTracking().Where(s => s.UserId == candidateId)
-            .Join(db.IntakeForms, s => s.FormId, f => f.Id, (s, f) => new IntakeSubmissionSummary(s.Id, s.UserId, f.Id, f.Version, f.TenantId, s.SubmittedAt))
-            .OrderByDescending(s => s.SubmittedAt)
+            .Join(db.IntakeForms, s => s.FormId, f => f.Id, (s, f) => new { s.Id, s.UserId, FormId = f.Id, f.Version, f.TenantId, s.SubmittedAt })
+            .OrderByDescending(s => s.SubmittedAt).ThenBy(s => s.Id)
             .ToListAsync(cancellationToken);
-        return rows;
+        return rows.Select(r => new IntakeSubmissionSummary(r.Id, r.UserId, r.FormId, r.Version, r.TenantId, r.SubmittedAt)).ToList();
     }
 
     public async Task<Outcome<IntakeSubmissionView>> SubmissionAsync(Guid submissionId, CancellationToken cancellationToken)

@@ -1,20 +1,14 @@
-using System.ComponentModel.DataAnnotations;
 using Haven.Pss.Data;
 
 namespace Haven.Pss.Journal;
 
 /// <summary>
 /// A journal entry as written. <c>mood</c> is one of <c>very_low</c>, <c>low</c>, <c>okay</c>, <c>good</c>,
-/// <c>very_good</c>; <c>energy_level</c> 1 (exhausted) to 10 (full of energy); <c>date</c> defaults to today.
+/// <c>very_good</c>; <c>energy_level</c> 1 (exhausted) to 10 (full of energy); <c>date</c> defaults to today; title up to 200
+/// characters, content up to 20000. <c>version</c> is required when changing an entry. Every field is checked and all
+/// problems are reported together.
 /// </summary>
-public sealed record JournalEntryRequest(
-    Guid? Id,
-    DateOnly? Date,
-    [property: Required, StringLength(200)] string? Title,
-    [property: Required, StringLength(20000)] string? Content,
-    [property: Required] string? Mood,
-    [property: Required, Range(1, 10)] int? EnergyLevel,
-    int? Version);
+public sealed record JournalEntryRequest(Guid? Id, DateOnly? Date, string? Title, string? Content, string? Mood, int? EnergyLevel, int? Version);
 
 public sealed record JournalEntryView(
     Guid Id, Guid UserId, DateOnly Date, string Title, string Content, Mood Mood, string MoodLabel, int EnergyLevel, int Version,

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Haven.Pss.Notes;
 
 /// <summary>
@@ -10,7 +8,7 @@ namespace Haven.Pss.Notes;
 public sealed record NoteRequest(
     Guid? Id,
     Guid? CandidateId,
-    [property: Required, StringLength(10000)] string? NoteText,
+    string? NoteText,
     IReadOnlyList<string>? Tags,
     int? Version);
 

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Haven.Pss.Data;
 
 namespace Haven.Pss.Profiles;
@@ -69,7 +68,7 @@ public sealed record UpdateProfileRequest(
     string? EmergencyContactName,
     string? EmergencyContactPhone,
     string? EmergencyContactRelationship,
-    [property: Required, Range(0, int.MaxValue)] int? Version)
+    int? Version)
 {
     public IReadOnlyDictionary<string, string?> Values() => new Dictionary<string, string?>
     {

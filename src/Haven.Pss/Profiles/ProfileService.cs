@@ -29,7 +29,7 @@ public sealed class ProfileService(PssDbContext db, CandidateAccess access, PssA
         return profile is null ? ProfileView.Empty(candidateId) : ProfileView.From(profile);
     }
 
-    public async Task<Outcome<ProfileView>> UpdateAsync(Guid candidateId, IReadOnlyDictionary<string, string?> values, int version, CancellationToken cancellationToken)
+    public async Task<Outcome<ProfileView>> UpdateAsync(Guid candidateId, IReadOnlyDictionary<string, string?> values, int? version, CancellationToken cancellationToken)
     {
         var candidate = await access.ReadAsync(candidateId, cancellationToken);
         if (candidate.Failed)
@@ -45,6 +45,7 @@ public sealed class ProfileService(PssDbContext db, CandidateAccess access, PssA
             ProfileFields.Validate(field, value, DateOnly.FromDateTime(now.UtcDateTime), errors);
         }
 
+        errors.When(version is null or < 0, "version", "Send the version you read (0 for a profile never saved), so a newer change is not overwritten.");
         if (errors.AsError() is { } invalid)
         {
             return invalid;
@@ -67,7 +68,7 @@ public sealed class ProfileService(PssDbContext db, CandidateAccess access, PssA
             ProfileFields.Set(profile, field, value);
         }
 
-        profile.Version = version + 1;
+        profile.Version = version!.Value + 1;
         profile.UpdatedAt = now;
         try
         {

@@ -48,7 +48,7 @@ internal static class UserEndpoints
 
     private static async Task<Results<Ok<ProfileView>, ProblemHttpResult>> UpdateProfileAsync(
         Guid id, UpdateProfileRequest request, ProfileService profiles, CancellationToken cancellationToken) =>
-        (await profiles.UpdateAsync(id, request.Values(), request.Version!.Value, cancellationToken)).ToOk();
+        (await profiles.UpdateAsync(id, request.Values(), request.Version, cancellationToken)).ToOk();
 
     private static async Task<Results<Ok<IReadOnlyList<IntakeSubmissionSummary>>, ProblemHttpResult>> SubmissionsAsync(
         Guid id, IntakeService intake, CancellationToken cancellationToken) =>
