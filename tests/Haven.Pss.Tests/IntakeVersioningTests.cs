@@ -88,6 +88,7 @@ public sealed class IntakeVersioningTests(PssFixture fixture) : IClassFixture<Ps
         old["form"]!["id"]!.GetValue<string>().Should().Be(v1["id"]!.GetValue<string>());
         old["form"]!["definition"]!["fields"]!.AsArray().Select(f => f!["key"]!.GetValue<string>()).Should().Contain("emergency_contact_name");
         old["responses"]!["emergency_contact_name"]!.GetValue<string>().Should().Be("Jo Sam");
+        old["form"]!["is_current"]!.GetValue<bool>().Should().BeFalse("the programme answers its own form now");
         var newer = await (await admin.GetAsync($"/api/pss/intake/submissions/{second["id"]}", TestContext.Current.CancellationToken)).ShouldBeJsonAsync();
         newer["form"]!["is_current"]!.GetValue<bool>().Should().BeTrue();
         newer["responses"]!["shoe_size"]!.GetValue<decimal>().Should().Be(41);

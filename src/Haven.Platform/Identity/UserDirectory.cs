@@ -37,6 +37,8 @@ public sealed record DirectoryQuery(string Role)
 
 public sealed record DirectoryPage(IReadOnlyList<DirectoryUser> Items, int Total);
 
+public sealed record DirectoryTenant(Guid Id, string Kind, string Name, bool IsActive);
+
 /// <summary>
 /// Read-only look-ups of users and their role grants, for modules: a module lists the holders of its roles in a
 /// tenant (a programme's candidates, a clinic's clinicians), checks which tenant a user belongs to, and shows names,
@@ -52,6 +54,9 @@ public interface IUserDirectory
 
     /// <summary>Every id matching the query (no paging): for statistics over a whole tenant.</summary>
     Task<IReadOnlyList<Guid>> IdsAsync(DirectoryQuery query, CancellationToken cancellationToken);
+
+    /// <summary>A module's tenants by name (all of them, or those in <paramref name="ids"/>), to show and choose programmes, clinics, stations.</summary>
+    Task<IReadOnlyList<DirectoryTenant>> TenantsAsync(string module, IReadOnlyCollection<Guid>? ids, CancellationToken cancellationToken);
 }
 
 internal sealed class UserDirectory(PlatformDbContext db) : IUserDirectory
@@ -92,6 +97,18 @@ internal sealed class UserDirectory(PlatformDbContext db) : IUserDirectory
 
     public async Task<IReadOnlyList<Guid>> IdsAsync(DirectoryQuery query, CancellationToken cancellationToken) =>
         await Filter(query).Select(u => u.Id).ToListAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<DirectoryTenant>> TenantsAsync(string module, IReadOnlyCollection<Guid>? ids, CancellationToken cancellationToken)
+    {
+        var tenants = db.Tenants.AsNoTracking().Where(t => t.Module == module);
+        if (ids is not null)
+        {
+            var wanted = ids.ToList();
+            tenants = tenants.Where(t => wanted.Contains(t.Id));
+        }
+
+        return await tenants.OrderBy(t => t.Name).Select(t => new DirectoryTenant(t.Id, t.Kind, t.Name, t.IsActive)).ToListAsync(cancellationToken);
+    }
 
     private IQueryable<Data.HavenUser> Filter(DirectoryQuery query)
     {

@@ -39,7 +39,7 @@ public sealed class ExportService(PssDbContext db, CandidateAccess access, Intak
             clock.GetUtcNow(),
             new ExportedCandidate(candidate.Id, candidate.Email, candidate.DisplayName, candidate.TenantId),
             profile is null ? ProfileView.Empty(candidateId) : ProfileView.From(profile),
-            await intake.AllForExportAsync(candidateId, cancellationToken),
+            await intake.AllForExportAsync(candidateId, candidate.TenantId, cancellationToken),
             await journal.AllForExportAsync(candidateId, cancellationToken));
         await audit.ReadAsync(new PssAuditEvent(ExportedAction, "candidate_data", candidateId, candidate.TenantId), cancellationToken);
         return export;

@@ -20,6 +20,7 @@ public static class ExportHtml
         var name = export.Candidate.DisplayName ?? export.Candidate.Email ?? "Candidate";
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<title>").Append(E("Your PSS data · " + name)).Append("</title>\n")
+            .Append("<link rel=\"icon\" href=\"/_content/Haven.Platform/favicon.svg\" type=\"image/svg+xml\">\n")
             .Append("<link rel=\"stylesheet\" href=\"/_content/Haven.Platform/css/haven.css\">\n</head>\n<body>\n<main id=\"main\" class=\"page stack\">\n")
             .Append("<h1>").Append(E("PSS data of " + name)).Append("</h1>\n")
             .Append("<p class=\"muted\">Exported ").Append(E(export.ExportedAt.UtcDateTime.ToString("d MMMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture))).Append(". ")

@@ -145,7 +145,7 @@ public sealed class IntakeService(PssDbContext db, PssCaller caller, CandidateAc
         if (request.Id is { } clientId && await db.IntakeSubmissions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == clientId, cancellationToken) is { } earlier)
         {
             return earlier.UserId == candidate.Id && earlier.FormId == request.FormId
-                ? (await ViewAsync(earlier, cancellationToken), false)
+                ? (await ViewAsync(earlier, candidate.TenantId, cancellationToken), false)
                 : Errors.Conflict("id_conflict", "Another submission already has this id.");
         }
 
@@ -188,7 +188,7 @@ public sealed class IntakeService(PssDbContext db, PssCaller caller, CandidateAc
         }
 
         changes.Changed();
-        return (await ViewAsync(submission, cancellationToken), true);
+        return (await ViewAsync(submission, candidate.TenantId, cancellationToken), true);
     }
 
     public async Task<Outcome<IReadOnlyList<IntakeSubmissionSummary>>> SubmissionsAsync(Guid candidateId, CancellationToken cancellationToken)
@@ -221,17 +221,17 @@ public sealed class IntakeService(PssDbContext db, PssCaller caller, CandidateAc
         }
 
         await audit.ReadAsync(new PssAuditEvent(ViewedAction, "intake_submission", submission.Id, candidate.Value!.TenantId), cancellationToken);
-        return await ViewAsync(submission, cancellationToken);
+        return await ViewAsync(submission, candidate.Value.TenantId, cancellationToken);
     }
 
     /// <summary>Every submission of a candidate with its form, for the data export (access already decided).</summary>
-    internal async Task<IReadOnlyList<IntakeSubmissionView>> AllForExportAsync(Guid candidateId, CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<IntakeSubmissionView>> AllForExportAsync(Guid candidateId, Guid? tenantId, CancellationToken cancellationToken)
     {
         var submissions = await db.IntakeSubmissions.AsNoTracking().Where(s => s.UserId == candidateId).OrderBy(s => s.SubmittedAt).ToListAsync(cancellationToken);
         var views = new List<IntakeSubmissionView>();
         foreach (var submission in submissions)
         {
-            views.Add(await ViewAsync(submission, cancellationToken));
+            views.Add(await ViewAsync(submission, tenantId, cancellationToken));
         }
 
         return views;
@@ -275,10 +275,11 @@ public sealed class IntakeService(PssDbContext db, PssCaller caller, CandidateAc
         return self.Value?.TenantId == form.TenantId;
     }
 
-    private async Task<IntakeSubmissionView> ViewAsync(IntakeSubmission submission, CancellationToken cancellationToken)
+    /// <summary>A submission with its form; <c>is_current</c> says whether the candidate's programme still uses that version.</summary>
+    private async Task<IntakeSubmissionView> ViewAsync(IntakeSubmission submission, Guid? candidateTenant, CancellationToken cancellationToken)
     {
         var form = await db.IntakeForms.AsNoTracking().FirstAsync(f => f.Id == submission.FormId, cancellationToken);
-        var current = await CurrentFormAsync(form.TenantId, cancellationToken);
+        var current = await CurrentFormAsync(candidateTenant, cancellationToken);
         return new IntakeSubmissionView(submission.Id, submission.UserId, View(form, current.Id == form.Id), JsonNode.Parse(submission.Responses)!.AsObject(), submission.SubmittedAt);
     }
 
