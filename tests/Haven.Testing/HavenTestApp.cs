@@ -34,6 +34,18 @@ public sealed class HavenTestAppOptions
 
     /// <summary>Extra endpoints, for probing platform conventions (errors, limits) without a module.</summary>
     public Action<IEndpointRouteBuilder>? Endpoints { get; set; }
+
+    /// <summary>
+    /// Makes this app a second instance of <paramref name="first"/>'s cluster: the same database (not dropped when this
+    /// app is disposed) and the same keys, as instances behind a load balancer share them.
+    /// </summary>
+    public HavenTestAppOptions JoinClusterOf(HavenTestApp first)
+    {
+        Cluster = first;
+        return this;
+    }
+
+    internal HavenTestApp? Cluster { get; private set; }
 }
 
 /// <summary>
@@ -44,9 +56,14 @@ public sealed class HavenTestApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private HavenTestApp(WebApplication app, Uri baseAddress, string connectionString, CapturedLogs logs)
+    private readonly bool _ownsDatabase;
+    private readonly string _masterKey;
+
+    private HavenTestApp(WebApplication app, Uri baseAddress, string connectionString, CapturedLogs logs, bool ownsDatabase, string masterKey)
     {
         _app = app;
+        _ownsDatabase = ownsDatabase;
+        _masterKey = masterKey;
         BaseAddress = baseAddress;
         ConnectionString = connectionString;
         Logs = logs;
@@ -64,12 +81,13 @@ public sealed class HavenTestApp : IAsyncDisposable
     {
         var options = new HavenTestAppOptions();
         configure?.Invoke(options);
-        var connectionString = await TestPostgres.CreateDatabaseAsync(options.Modules);
+        var connectionString = options.Cluster?.ConnectionString ?? await TestPostgres.CreateDatabaseAsync(options.Modules);
+        var masterKey = options.Cluster?._masterKey ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
         var settings = new Dictionary<string, string?>
         {
             [$"ConnectionStrings:{PlatformServices.ConnectionStringName}"] = connectionString,
-            ["Haven:Keys:DevelopmentMaster"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Haven:Keys:DevelopmentMaster"] = masterKey,
             // High enough that ordinary tests never meet it; the rate-limit tests set their own.
             ["Haven:Web:RateLimitPerUserPerMinute"] = "100000",
             ["Haven:Web:RateLimitPerAddressPerMinute"] = "100000",
@@ -120,7 +138,7 @@ public sealed class HavenTestApp : IAsyncDisposable
         }, options.Endpoints);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new HavenTestApp(app, new Uri(address), connectionString, logs);
+        return new HavenTestApp(app, new Uri(address), connectionString, logs, options.Cluster is null, masterKey);
     }
 
     public HttpClient CreateClient(string? accessToken = null)
@@ -150,7 +168,10 @@ public sealed class HavenTestApp : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(ConnectionString);
+        if (_ownsDatabase)
+        {
+            await TestPostgres.DropDatabaseAsync(ConnectionString);
+        }
     }
 }
 

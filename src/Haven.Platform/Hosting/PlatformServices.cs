@@ -53,6 +53,7 @@ public static class PlatformServices
         services.AddHavenDbContext<PlatformDbContext>();
         services.AddHavenIdentity(configuration);
         services.AddSingleton<MigrationRunner>();
+        services.AddHavenEvents(configuration);
         foreach (var module in modules.Enabled)
         {
             module.AddServices(services, configuration);
@@ -167,6 +168,7 @@ public static class PlatformServices
         app.MapHavenIdentity();
         app.MapRazorPages();
         app.MapHavenPortal();
+        app.MapHavenEvents();
         foreach (var module in app.Services.GetRequiredService<ModuleCatalog>().Enabled)
         {
             module.MapEndpoints(app);

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Haven.Platform.Data;
+using Haven.Platform.Events;
+using Haven.Platform.Events.Tests.Support;
+using Haven.Platform.Identity;
+using Haven.Platform.Realtime;
+using Haven.Testing;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+// Realtime delivery latency with N real SignalR clients (Node @microsoft/signalr over WebSockets) against the real
+// host and PostgreSQL, beside baselines measured in the same run: a hub echo, a plain in-memory SignalR group send
+// (no database), and a bare PostgreSQL NOTIFY round trip. See bench/README.md.
+var clients = Argument("--clients", 2000);
+var messages = Argument("--messages", 2000);
+var rate = Argument("--rate", 200);
+var fanouts = Argument("--fanouts", 10);
+
+Console.Error.WriteLine($"Starting Haven (real Kestrel + PostgreSQL) for {clients} clients...");
+await using var app = await HavenTestApp.StartAsync(o =>
+{
+    o.Environment = "Staging";
+    o.Settings["Haven:Web:RateLimitPerUserPerMinute"] = "1000000";
+    o.Settings["Haven:Web:RateLimitPerAddressPerMinute"] = "1000000";
+    o.Settings["Logging:LogLevel:Default"] = "Warning";
+    o.Services = services =>
+    {
+        TestAuthentication.Add(services);
+        services.AddRealtimeGroup<OpenGroups>("bench");
+        // One group holding every client: a broadcast channel, where announcing each join to all would be O(n²).
+        services.AddRealtimeGroup<OpenGroups>("broadcast", announcePresence: false);
+    };
+    o.Endpoints = endpoints => endpoints.MapHavenHub<BenchHub>("/hubs/bench");
+});
+
+var notify = await NotifyRoundTripAsync(app.ConnectionString, 1000);
+var root = FindRoot();
+var node = Process.Start(new ProcessStartInfo("node",
+[
+    Path.Combine(root, "bench", "realtime", "latency.mjs"),
+    new Uri(app.BaseAddress, "/hubs/bench").ToString(),
+    clients.ToString(CultureInfo.InvariantCulture),
+    messages.ToString(CultureInfo.InvariantCulture),
+    rate.ToString(CultureInfo.InvariantCulture),
+    fanouts.ToString(CultureInfo.InvariantCulture),
+])
+{
+    WorkingDirectory = root,
+    RedirectStandardOutput = true,
+    UseShellExecute = false,
+})!;
+var report = await node.StandardOutput.ReadToEndAsync();
+await node.WaitForExitAsync();
+if (node.ExitCode != 0 || JsonNode.Parse(report) is not JsonObject results)
+{
+    Console.Error.WriteLine("The load script failed.");
+    return 1;
+}
+
+results["notify_round_trip_ms"] = JsonSerializer.SerializeToNode(notify);
+Console.WriteLine(results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+return 0;
+
+int Argument(string name, int fallback)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+static string FindRoot()
+{
+    for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+    {
+        if (File.Exists(Path.Combine(directory.FullName, "Haven.slnx")))
+        {
+            return directory.FullName;
+        }
+    }
+
+    throw new InvalidOperationException("Run from inside the repository.");
+}
+
+// Baseline: how long PostgreSQL takes to carry a notification from one session to a listening one.
+static async Task<Percentiles> NotifyRoundTripAsync(string connectionString, int count)
+{
+    await using var listener = new NpgsqlConnection(connectionString);
+    await using var sender = new NpgsqlConnection(connectionString);
+    await listener.OpenAsync();
+    await sender.OpenAsync();
+    await using (var listen = new NpgsqlCommand("LISTEN bench_round_trip", listener))
+    {
+        await listen.ExecuteNonQueryAsync();
+    }
+
+    var samples = new List<double>(count);
+    for (var i = 0; i < count; i++)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await using (var send = new NpgsqlCommand("NOTIFY bench_round_trip", sender))
+        {
+            await send.ExecuteNonQueryAsync();
+        }
+
+        await listener.WaitAsync();
+        samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    return Percentiles.Of(samples);
+}
+
+/// <summary>Everyone may join bench groups.</summary>
+internal sealed class OpenGroups : IGroupAuthorizer
+{
+    public ValueTask<bool> CanJoinAsync(ICurrentUser user, string id, CancellationToken cancellationToken) => ValueTask.FromResult(true);
+}
+
+/// <summary>A module-style hub: sends go through the outbox as a module's chat would; the other methods are baselines.</summary>
+internal sealed class BenchHub(HavenHubServices realtime, PlatformDbContext db, IOutbox outbox) : HavenHub(realtime)
+{
+    /// <summary>The measured path: a module stores a message and publishes message.received in one transaction.</summary>
+    [HubMethodName(RealtimeEvents.MessageSend)]
+    public async Task Send(string group, string id, double sentAt)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await outbox.EnqueueAsync(db, EventEnvelope.Create(RealtimeEvents.MessageReceived, [group], new { id, sentAt, sender = CurrentUser.UserId }));
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>Baseline: a hub round trip with no work.</summary>
+    [HubMethodName("echo")]
+    public double Echo(double sentAt) => sentAt;
+
+    /// <summary>Baseline: SignalR's own in-memory group send (no database, no ordering, no catch-up).</summary>
+    [HubMethodName("direct.join")]
+    public async Task DirectJoin(string group)
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, group);
+        await Groups.AddToGroupAsync(Context.ConnectionId, "all");
+    }
+
+    [HubMethodName("direct.send")]
+    public Task DirectSend(string group, string id, double sentAt) =>
+        Clients.OthersInGroup(group).SendAsync("bench.direct", new { id, sent_at = sentAt });
+
+    /// <summary>One event to every connected client (a dashboard-wide broadcast) through the outbox.</summary>
+    [HubMethodName("fanout")]
+    public async Task Fanout(string id, double sentAt)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await outbox.EnqueueAsync(db, EventEnvelope.Create(RealtimeEvents.AssignmentNew, ["broadcast:all"], new { id, sentAt }));
+        await transaction.CommitAsync();
+    }
+
+    /// <summary>Baseline for the fan-out: SignalR's in-memory send to a group of everyone (serialized once).</summary>
+    [HubMethodName("direct.fanout")]
+    public Task DirectFanout(string id, double sentAt) => Clients.Group("all").SendAsync("bench.directfanout", new { id, sent_at = sentAt });
+}
+
+internal sealed record Percentiles(int Count, double P50, double P95, double P99, double Max)
+{
+    public static Percentiles Of(List<double> samples)
+    {
+        samples.Sort();
+        double At(double p) => samples[Math.Min(samples.Count - 1, (int)Math.Ceiling(p * samples.Count) - 1)];
+        return new Percentiles(samples.Count, Math.Round(At(0.50), 2), Math.Round(At(0.95), 2), Math.Round(At(0.99), 2), Math.Round(samples[^1], 2));
+    }
+}

@@ -1,0 +1,313 @@
+using System.Net;
+using System.Net.WebSockets;
+using Haven.Platform.Events.Tests.Support;
+using Haven.Platform.Realtime;
+using Haven.Testing;
+using Haven.Testing.Realtime;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Haven.Platform.Events.Tests;
+
+/// <summary>What a connected client receives, and what it may not.</summary>
+public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixture<EventsAppFixture>
+{
+    private HavenTestApp App => fixture.App;
+
+    private RealtimeClients Clients => fixture.Clients;
+
+    [Fact]
+    public async Task An_event_for_a_user_reaches_that_users_connections_and_nobody_elses()
+    {
+        var (alice, bob) = (Guid.NewGuid(), Guid.NewGuid());
+        var aliceOnPhone = await Clients.ConnectAsync(App, alice);
+        var aliceOnWeb = await Clients.ConnectAsync(App, alice);
+        var bobClient = await Clients.ConnectAsync(App, bob);
+        foreach (var client in new[] { aliceOnPhone, aliceOnWeb, bobClient })
+        {
+            await client.SubscribeAsync(null);
+        }
+
+        await App.PublishAsync(EventsApp.ToUser(alice, RealtimeEvents.AssignmentNew, new { case_id = "c-1" }));
+        await App.PublishAsync(EventsApp.ToUser(bob, "test.ping", new { fence = true }));
+
+        (await aliceOnPhone.WaitForAsync(RealtimeEvents.AssignmentNew)).Payload["case_id"]!.GetValue<string>().Should().Be("c-1");
+        await aliceOnWeb.WaitForAsync(RealtimeEvents.AssignmentNew);
+        // Bob's own later event arrived, so Alice's earlier one would have arrived before it had it been sent to him.
+        await bobClient.WaitForAsync("test.ping");
+        bobClient.Received.Should().NotContain(m => m.Event == RealtimeEvents.AssignmentNew);
+    }
+
+    [Fact]
+    public async Task Events_arrive_as_snake_case_with_their_position()
+    {
+        var user = Guid.NewGuid();
+        var client = await Clients.ConnectAsync(App, user);
+        await client.SubscribeAsync(null);
+
+        await App.PublishAsync(EventsApp.ToUser(user, RealtimeEvents.StatusChanged, new StatusPayload("KIN-241121-7", "in_progress")));
+
+        var message = await client.WaitForAsync(RealtimeEvents.StatusChanged);
+        message.Position.Should().BePositive();
+        message.Data["type"]!.GetValue<string>().Should().Be(RealtimeEvents.StatusChanged);
+        message.Data["occurred_at"].Should().NotBeNull();
+        message.Payload["case_number"]!.GetValue<string>().Should().Be("KIN-241121-7");
+    }
+
+    [Fact]
+    public async Task Group_events_reach_members_the_authorizer_admitted_and_nobody_it_refused()
+    {
+        var caseId = Guid.NewGuid().ToString("N");
+        var group = "case:" + caseId;
+        var (survivor, provider, stranger) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        fixture.Access.Grant(caseId, survivor, provider);
+        var survivorClient = await Clients.ConnectAsync(App, survivor);
+        var providerClient = await Clients.ConnectAsync(App, provider);
+        var strangerClient = await Clients.ConnectAsync(App, stranger);
+
+        var subscribed = await survivorClient.SubscribeAsync(null, group);
+        await providerClient.SubscribeAsync(null);
+        var joined = await providerClient.InvokeAsync("join", group);
+        var refusedAtSubscribe = await strangerClient.SubscribeAsync(null, group);
+        var refusedAtJoin = await strangerClient.InvokeAsync("join", group);
+
+        subscribed["joined"]!.AsArray().Select(g => g!.GetValue<string>()).Should().Equal(group);
+        joined!["ok"]!.GetValue<bool>().Should().BeTrue();
+        refusedAtSubscribe["refused"]!.AsArray().Select(g => g!.GetValue<string>()).Should().Equal(group);
+        refusedAtJoin!["ok"]!.GetValue<bool>().Should().BeFalse();
+        refusedAtJoin["code"]!.GetValue<string>().Should().Be(RealtimeCodes.GroupNotFound);
+
+        await App.PublishAsync(EventsApp.ToGroup(group, RealtimeEvents.MessageReceived, new { text = "hello" }));
+        await App.PublishAsync(EventsApp.ToUser(stranger, "test.ping", new { fence = true }));
+
+        await survivorClient.WaitForAsync(RealtimeEvents.MessageReceived);
+        await providerClient.WaitForAsync(RealtimeEvents.MessageReceived);
+        await strangerClient.WaitForAsync("test.ping");
+        strangerClient.Received.Should().NotContain(m => m.Event == RealtimeEvents.MessageReceived);
+    }
+
+    [Fact]
+    public async Task A_group_that_does_not_exist_is_refused_exactly_like_one_the_user_may_not_see()
+    {
+        var caseId = Guid.NewGuid().ToString("N");
+        fixture.Access.Grant(caseId, Guid.NewGuid());
+        var client = await Clients.ConnectAsync(App, Guid.NewGuid());
+        await client.SubscribeAsync(null);
+
+        var forbidden = await client.InvokeAsync("join", "case:" + caseId);
+        var missing = await client.InvokeAsync("join", "case:" + Guid.NewGuid().ToString("N"));
+
+        forbidden!.ToJsonString().Should().Be(missing!.ToJsonString().Replace(missing["group"]!.GetValue<string>(), forbidden["group"]!.GetValue<string>()));
+    }
+
+    [Theory]
+    [InlineData("user:{other}")]
+    [InlineData("nosuchkind:1")]
+    [InlineData("not a group")]
+    public async Task Personal_streams_of_others_and_unknown_kinds_cannot_be_joined(string group)
+    {
+        var client = await Clients.ConnectAsync(App, Guid.NewGuid());
+        await client.SubscribeAsync(null);
+
+        var answer = await client.InvokeAsync("join", group.Replace("{other}", Guid.NewGuid().ToString()));
+
+        answer!["code"]!.GetValue<string>().Should().Be(RealtimeCodes.GroupNotFound);
+    }
+
+    [Fact]
+    public async Task A_provider_dashboard_admits_providers_of_that_tenant_only()
+    {
+        var tenant = Guid.NewGuid();
+        var group = "provider-dashboard:" + tenant;
+        var provider = await Clients.ConnectAsync(App, Guid.NewGuid(), $"kintaraa.provider@{tenant}");
+        var otherTenant = await Clients.ConnectAsync(App, Guid.NewGuid(), $"kintaraa.provider@{Guid.NewGuid()}");
+        var survivor = await Clients.ConnectAsync(App, Guid.NewGuid(), "kintaraa.survivor");
+
+        (await provider.SubscribeAsync(null, group))["joined"]!.AsArray().Should().HaveCount(1);
+        (await otherTenant.SubscribeAsync(null, group))["refused"]!.AsArray().Should().HaveCount(1);
+        (await survivor.SubscribeAsync(null, group))["refused"]!.AsArray().Should().HaveCount(1);
+    }
+
+    [Fact]
+    public async Task A_client_that_reconnects_with_its_cursor_gets_exactly_what_it_missed_in_order()
+    {
+        var user = Guid.NewGuid();
+        var caseId = Guid.NewGuid().ToString("N");
+        fixture.Access.Grant(caseId, user);
+        var group = "case:" + caseId;
+        var first = await Clients.ConnectAsync(App, user);
+        await first.SubscribeAsync(null, group);
+        await App.PublishAsync([.. Enumerable.Range(1, 3).Select(i => EventsApp.ToUser(user, "test.changed", new { n = i }))]);
+        await first.WaitForCountAsync("test.changed", 3);
+        var cursor = first.Cursor!.Value;
+        await first.StopAsync();
+
+        // Missed while away: personal and group events, interleaved with events for somebody else.
+        await App.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = 4 }), EventsApp.ToUser(Guid.NewGuid(), "test.changed", new { n = -1 }));
+        await App.PublishAsync(EventsApp.ToGroup(group, "test.changed", new { n = 5 }));
+        await App.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = 6 }), EventsApp.ToGroup(group, "test.changed", new { n = 7 }));
+        var again = await Clients.ConnectAsync(App, user);
+        var answer = await again.SubscribeAsync(cursor, group);
+        await App.PublishAsync(EventsApp.ToGroup(group, "test.changed", new { n = 8 }));
+
+        var received = await again.WaitForCountAsync("test.changed", 5);
+        received.Select(m => m.Payload["n"]!.GetValue<int>()).Should().Equal(4, 5, 6, 7, 8);
+        received.Select(m => m.Position).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        answer["reset_required"]!.GetValue<bool>().Should().BeFalse();
+        answer["position"]!.GetValue<long>().Should().BeGreaterThanOrEqualTo(cursor);
+    }
+
+    [Fact]
+    public async Task Catching_up_while_new_events_keep_arriving_delivers_each_event_once_in_order()
+    {
+        var user = Guid.NewGuid();
+        var start = await App.Services.GetRequiredService<IEventFeed>().LatestPositionAsync(TestContext.Current.CancellationToken);
+        await App.PublishAsync([.. Enumerable.Range(0, 600).Select(i => EventsApp.ToUser(user, "test.changed", new { n = i }))]);
+        var client = await Clients.ConnectAsync(App, user);
+
+        var live = Task.Run(async () =>
+        {
+            for (var i = 600; i < 800; i += 5)
+            {
+                await App.PublishAsync([.. Enumerable.Range(i, 5).Select(n => EventsApp.ToUser(user, "test.changed", new { n }))]);
+            }
+        }, TestContext.Current.CancellationToken);
+        await client.SubscribeAsync(start);
+        await live;
+
+        var received = await client.WaitForCountAsync("test.changed", 800, TimeSpan.FromSeconds(30));
+        received.Select(m => m.Payload["n"]!.GetValue<int>()).Should().Equal(Enumerable.Range(0, 800));
+        received.Select(m => m.Position).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public async Task Subscribing_without_a_cursor_starts_live_from_now()
+    {
+        var user = Guid.NewGuid();
+        await App.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = "old" }));
+        await WaitForSequencedAsync();
+        var client = await Clients.ConnectAsync(App, user);
+
+        await client.SubscribeAsync(null);
+        await App.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = "new" }));
+
+        await client.WaitForAsync("test.changed");
+        client.Received.Where(m => m.Event == "test.changed").Select(m => m.Payload["n"]!.GetValue<string>()).Should().Equal("new");
+    }
+
+    [Fact]
+    public async Task A_cursor_the_server_never_issued_asks_the_client_to_resynchronise()
+    {
+        var client = await Clients.ConnectAsync(App, Guid.NewGuid());
+
+        var answer = await client.SubscribeAsync(long.MaxValue / 2);
+
+        answer["reset_required"]!.GetValue<bool>().Should().BeTrue();
+        answer["position"]!.GetValue<long>().Should().BeLessThan(long.MaxValue / 2);
+    }
+
+    [Fact]
+    public async Task Joining_before_subscribing_and_subscribing_twice_are_refused()
+    {
+        var client = await Clients.ConnectAsync(App, Guid.NewGuid());
+
+        (await client.InvokeAsync("join", "case:x"))!["code"]!.GetValue<string>().Should().Be(RealtimeCodes.NotSubscribed);
+        await client.SubscribeAsync(null);
+        (await client.SubscribeAsync(null))["code"]!.GetValue<string>().Should().Be(RealtimeCodes.AlreadySubscribed);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not-a-token")]
+    public async Task Connections_without_a_valid_access_token_are_refused(string token)
+    {
+        var connect = () => Clients.ConnectAsync(App.BaseAddress, PlatformHub.Path, token);
+        await connect.Should().ThrowAsync<RealtimeClientException>();
+
+        // The browser API hides the status; a raw WebSocket handshake shows it.
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        var url = new UriBuilder(new Uri(App.BaseAddress, PlatformHub.Path)) { Scheme = "ws", Query = "access_token=" + token }.Uri;
+        var handshake = () => socket.ConnectAsync(url, TestContext.Current.CancellationToken);
+        await handshake.Should().ThrowAsync<WebSocketException>();
+        socket.HttpStatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task The_access_token_in_the_hub_query_string_never_reaches_the_logs()
+    {
+        var user = Guid.NewGuid();
+        var token = TestAuthentication.Token(user);
+        var client = await Clients.ConnectAsync(App.BaseAddress, PlatformHub.Path, token, "test.changed");
+        await client.SubscribeAsync(null);
+        await App.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = 1 }));
+        await client.WaitForAsync("test.changed");
+        await client.StopAsync();
+
+        // The request line is written when the server finishes the WebSocket request, a moment after the client left.
+        for (var i = 0; i < 50 && !App.Logs.Lines.Any(l => l.Contains(PlatformHub.Path)); i++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        App.Logs.Lines.Should().Contain(l => l.Contains(PlatformHub.Path), "the connection was logged");
+        App.Logs.All.Should().NotContain(token[5..15]).And.NotContain("access_token");
+    }
+
+    [Fact]
+    public async Task Removing_a_user_from_a_group_stops_delivery_at_once_and_tells_the_client()
+    {
+        var caseId = Guid.NewGuid().ToString("N");
+        var group = "case:" + caseId;
+        var (provider, survivor) = (Guid.NewGuid(), Guid.NewGuid());
+        fixture.Access.Grant(caseId, provider, survivor);
+        var providerClient = await Clients.ConnectAsync(App, provider);
+        var survivorClient = await Clients.ConnectAsync(App, survivor);
+        await providerClient.SubscribeAsync(null, group);
+        await survivorClient.SubscribeAsync(null, group);
+
+        await App.Services.GetRequiredService<IRealtime>().RemoveFromGroupAsync(group, provider, TestContext.Current.CancellationToken);
+        (await providerClient.WaitForAsync(RealtimeEvents.GroupRemoved)).Data["group"]!.GetValue<string>().Should().Be(group);
+        await App.PublishAsync(EventsApp.ToGroup(group, RealtimeEvents.MessageReceived, new { text = "after removal" }));
+        await App.PublishAsync(EventsApp.ToUser(provider, "test.ping", new { fence = true }));
+
+        await survivorClient.WaitForAsync(RealtimeEvents.MessageReceived);
+        await providerClient.WaitForAsync("test.ping");
+        providerClient.Received.Should().NotContain(m => m.Event == RealtimeEvents.MessageReceived);
+    }
+
+    [Fact]
+    public async Task Disconnecting_a_session_closes_that_sessions_connections_only()
+    {
+        var user = Guid.NewGuid();
+        var (revoked, kept) = (Guid.NewGuid(), Guid.NewGuid());
+        var revokedClient = await Clients.ConnectAsync(App.BaseAddress, PlatformHub.Path, TestAuthentication.Token(user, revoked));
+        var keptClient = await Clients.ConnectAsync(App.BaseAddress, PlatformHub.Path, TestAuthentication.Token(user, kept), "test.ping");
+        await revokedClient.SubscribeAsync(null);
+        await keptClient.SubscribeAsync(null);
+
+        await App.Services.GetRequiredService<IRealtime>().DisconnectAsync(user, revoked, TestContext.Current.CancellationToken);
+
+        await revokedClient.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await App.PublishAsync(EventsApp.ToUser(user, "test.ping", new { }));
+        await keptClient.WaitForAsync("test.ping");
+        keptClient.Closed.IsCompleted.Should().BeFalse();
+    }
+
+    private async Task WaitForSequencedAsync()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(App.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        for (var i = 0; i < 200; i++)
+        {
+            await using var pending = new Npgsql.NpgsqlCommand("SELECT count(*) FROM platform.events WHERE position IS NULL", connection);
+            if ((long)(await pending.ExecuteScalarAsync(TestContext.Current.CancellationToken))! == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private sealed record StatusPayload(string CaseNumber, string Status);
+}
