@@ -16,6 +16,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Haven.Platform.Hosting;
+using Haven.Platform.Notifications;
 
 namespace Haven.Pss;
 
@@ -51,6 +52,8 @@ public sealed class PssModule : IHavenModule
         services.AddScoped<ProfileService>();
         services.AddScoped<IntakeService>();
         services.AddScoped<JournalService>();
+        services.AddScoped<CheckInAlerts>();
+        services.AddNotificationCategory(CheckInAlerts.Declaration);
         services.AddScoped<NoteService>();
         services.AddScoped<CandidateService>();
         services.AddScoped<StatsService>();

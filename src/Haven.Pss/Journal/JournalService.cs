@@ -1,6 +1,7 @@
 using Haven.Platform.Web;
 using Haven.Pss.Access;
 using Haven.Pss.Auditing;
+using Haven.Pss.Dashboard;
 using Haven.Pss.Data;
 using Haven.Pss.Profiles;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +12,8 @@ namespace Haven.Pss.Journal;
 /// A candidate's journal: they write, change and delete their own entries; staff who may see the candidate read them
 /// (each staff read audited). Entries are listed newest first.
 /// </summary>
-public sealed class JournalService(PssDbContext db, PssCaller caller, CandidateAccess access, PssAudit audit, PssChanges changes, TimeProvider clock)
+public sealed class JournalService(
+    PssDbContext db, PssCaller caller, CandidateAccess access, PssAudit audit, PssChanges changes, CheckInAlerts alerts, TimeProvider clock)
 {
     public const string CreatedAction = "pss.journal_entry.created";
     public const string UpdatedAction = "pss.journal_entry.updated";
@@ -106,10 +108,9 @@ public sealed class JournalService(PssDbContext db, PssCaller caller, CandidateA
             CreatedAt = now,
             UpdatedAt = now,
         };
-        db.JournalEntries.Add(entry);
         try
         {
-            await audit.SaveChangesAsync(db, new PssAuditEvent(CreatedAction, "journal_entry", entry.Id, self.Value!.TenantId), cancellationToken);
+            await SaveWithAlertsAsync(self.Value!, () => db.JournalEntries.Add(entry), new PssAuditEvent(CreatedAction, "journal_entry", entry.Id, self.Value!.TenantId), cancellationToken);
         }
         catch (DbUpdateException e) when (Database.IsUniqueViolation(e))
         {
@@ -148,16 +149,19 @@ public sealed class JournalService(PssDbContext db, PssCaller caller, CandidateA
             return ProfileService.VersionConflict(entry.Version);
         }
 
-        entry.EntryDate = input.Date;
-        entry.Title = input.Title;
-        entry.Content = input.Content;
-        entry.Mood = input.Mood;
-        entry.EnergyLevel = input.Energy;
-        entry.Version++;
-        entry.UpdatedAt = now;
+        var self = (await access.SelfAsync(cancellationToken)).Value!;
         try
         {
-            await audit.SaveChangesAsync(db, new PssAuditEvent(UpdatedAction, "journal_entry", entry.Id, await TenantAsync(cancellationToken)), cancellationToken);
+            await SaveWithAlertsAsync(self, () =>
+            {
+                entry.EntryDate = input.Date;
+                entry.Title = input.Title;
+                entry.Content = input.Content;
+                entry.Mood = input.Mood;
+                entry.EnergyLevel = input.Energy;
+                entry.Version++;
+                entry.UpdatedAt = now;
+            }, new PssAuditEvent(UpdatedAction, "journal_entry", entry.Id, self.TenantId), cancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -236,6 +240,17 @@ public sealed class JournalService(PssDbContext db, PssCaller caller, CandidateA
         caller.IsCandidate ? await db.JournalEntries.FirstOrDefaultAsync(e => e.Id == entryId && e.UserId == caller.UserId, cancellationToken) : null;
 
     private async Task<Guid?> TenantAsync(CancellationToken cancellationToken) => (await access.SelfAsync(cancellationToken)).Value?.TenantId;
+
+    /// <summary>Applies the change and saves it with its audit entry and any check-in alert it causes, in one transaction.</summary>
+    private async Task SaveWithAlertsAsync(Candidate self, Action change, PssAuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var before = await alerts.FlagsAsync(self.Id, cancellationToken);
+        change();
+        await audit.SaveChangesAsync(db, auditEvent, cancellationToken);
+        await alerts.NotifyNewAsync(self, before, await alerts.FlagsAsync(self.Id, cancellationToken), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
 
     private async Task AuditStaffReadAsync(Candidate candidate, CancellationToken cancellationToken)
     {
