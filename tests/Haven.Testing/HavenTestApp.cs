@@ -59,7 +59,7 @@ public sealed class HavenTestApp : IAsyncDisposable
     private readonly bool _ownsDatabase;
     private readonly string _masterKey;
 
-    private HavenTestApp(WebApplication app, Uri baseAddress, string connectionString, CapturedLogs logs, bool ownsDatabase, string masterKey)
+    private HavenTestApp(WebApplication app, Uri baseAddress, string connectionString, CapturedLogs logs, bool ownsDatabase, string masterKey, string filesPath)
     {
         _app = app;
         _ownsDatabase = ownsDatabase;
@@ -67,6 +67,7 @@ public sealed class HavenTestApp : IAsyncDisposable
         BaseAddress = baseAddress;
         ConnectionString = connectionString;
         Logs = logs;
+        FilesPath = filesPath;
     }
 
     public Uri BaseAddress { get; }
@@ -74,6 +75,9 @@ public sealed class HavenTestApp : IAsyncDisposable
     public string ConnectionString { get; }
 
     public CapturedLogs Logs { get; }
+
+    /// <summary>This app's own folder for the local file storage backend (removed with the app).</summary>
+    public string FilesPath { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -83,6 +87,7 @@ public sealed class HavenTestApp : IAsyncDisposable
         configure?.Invoke(options);
         var connectionString = options.Cluster?.ConnectionString ?? await TestPostgres.CreateDatabaseAsync(options.Modules);
         var masterKey = options.Cluster?._masterKey ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var filesPath = options.Cluster?.FilesPath ?? Path.Combine(Path.GetTempPath(), "haven-test-files", Guid.NewGuid().ToString("N"));
 
         var settings = new Dictionary<string, string?>
         {
@@ -92,6 +97,7 @@ public sealed class HavenTestApp : IAsyncDisposable
             ["Haven:Web:RateLimitPerUserPerMinute"] = "100000",
             ["Haven:Web:RateLimitPerAddressPerMinute"] = "100000",
             ["urls"] = "http://127.0.0.1:0",
+            ["Haven:Files:LocalPath"] = filesPath,
         };
         if (options.Modules is not null)
         {
@@ -138,7 +144,7 @@ public sealed class HavenTestApp : IAsyncDisposable
         }, options.Endpoints);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new HavenTestApp(app, new Uri(address), connectionString, logs, options.Cluster is null, masterKey);
+        return new HavenTestApp(app, new Uri(address), connectionString, logs, options.Cluster is null, masterKey, filesPath);
     }
 
     public HttpClient CreateClient(string? accessToken = null)
@@ -171,6 +177,10 @@ public sealed class HavenTestApp : IAsyncDisposable
         if (_ownsDatabase)
         {
             await TestPostgres.DropDatabaseAsync(ConnectionString);
+            if (Directory.Exists(FilesPath))
+            {
+                Directory.Delete(FilesPath, recursive: true);
+            }
         }
     }
 }

@@ -35,6 +35,7 @@ public static class PlatformServices
         services.AddSingleton<KeyStore>();
         services.AddHttpContextAccessor();
         services.AddScoped<ICurrentUser, HttpCurrentUser>();
+        services.AddHavenKernelServices(configuration);
 
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
         services.AddSingleton(_ =>
@@ -66,7 +67,9 @@ public static class PlatformServices
     public static IServiceCollection AddHavenDbContext<TContext>(this IServiceCollection services) where TContext : DbContext
     {
         services.AddSingleton(new DbContextRegistration(typeof(TContext)));
-        return services.AddDbContext<TContext>((provider, options) => options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>()));
+        // Kernel interceptors (the audit trail's commit hook) apply to every Haven context.
+        return services.AddDbContext<TContext>((provider, options) =>
+            options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>()).AddInterceptors(provider.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
     }
 
     /// <summary>Every migration of the platform and the enabled modules, platform first.</summary>
@@ -164,6 +167,7 @@ public static class PlatformServices
     public static WebApplication MapHavenPlatform(this WebApplication app)
     {
         app.MapHavenHealth();
+        app.MapHavenKernel();
         app.MapHavenOpenApi();
         app.MapHavenIdentity();
         app.MapRazorPages();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Haven.Platform.Hosting;
 using Haven.Platform.Modules;
 using Haven.Server.Hosting;
 
@@ -29,6 +30,7 @@ public static class HavenCli
         root.Subcommands.Add(AdminCommands.CheckConfig());
         root.Subcommands.Add(AdminCommands.SchemaScript());
         root.Subcommands.Add(IdentityCommands.CreateAdmin());
+        root.AddHavenKernelCommands(CommandHost.StartAsync);
         foreach (var module in KnownModules.All)
         {
             module.AddCommands(root, CommandHost.StartAsync);
