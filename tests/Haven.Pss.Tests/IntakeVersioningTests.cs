@@ -78,6 +78,7 @@ public sealed class IntakeVersioningTests(PssFixture fixture) : IClassFixture<Ps
 
         var missingNew = await candidate.PostJsonAsync("/api/pss/intake/submit", new { form_id = published["id"], responses = new { start_week = "week_1", consent = true } });
         (await missingNew.ShouldBeProblemAsync(400, "validation_failed"))["errors"]!.AsObject().Select(e => e.Key).Should().Equal("responses.shoe_size");
+        fixture.Clock.Advance(TimeSpan.FromMinutes(5));
         var second = await (await candidate.PostJsonAsync("/api/pss/intake/submit", new
         {
             form_id = published["id"],

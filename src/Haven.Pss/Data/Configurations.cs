@@ -1,3 +1,4 @@
+using Haven.Platform.Crypto;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -10,20 +11,20 @@ internal sealed class ProfileConfiguration : IEntityTypeConfiguration<Profile>
         builder.ToTable("profiles");
         builder.HasKey(p => p.UserId);
         builder.Property(p => p.UserId).ValueGeneratedNever();
-        builder.Property(p => p.DateOfBirth).IsSensitive();
-        builder.Property(p => p.PhoneNumber).IsSensitive();
-        builder.Property(p => p.Address).IsSensitive();
-        builder.Property(p => p.IdNumber).IsSensitive();
-        builder.HasIdNumberBlindIndex();
-        builder.Property(p => p.Diagnosis).IsSensitive();
-        builder.Property(p => p.Medications).IsSensitive();
-        builder.Property(p => p.Allergies).IsSensitive();
-        builder.Property(p => p.DoctorName).IsSensitive();
-        builder.Property(p => p.DoctorPhone).IsSensitive();
-        builder.Property(p => p.MedicalNotes).IsSensitive();
-        builder.Property(p => p.EmergencyContactName).IsSensitive();
-        builder.Property(p => p.EmergencyContactPhone).IsSensitive();
-        builder.Property(p => p.EmergencyContactRelationship).IsSensitive();
+        builder.Property(p => p.DateOfBirth).IsEncrypted();
+        builder.Property(p => p.PhoneNumber).IsEncrypted();
+        builder.Property(p => p.Address).IsEncrypted();
+        // Staff find a candidate by exact ID number through the keyed blind index; "9001 0150 09087" equals "9001015009087".
+        builder.Property(p => p.IdNumber).IsEncrypted().HasBlindIndex(BlindIndexNormalization.AlphanumericIgnoreCase);
+        builder.Property(p => p.Diagnosis).IsEncrypted();
+        builder.Property(p => p.Medications).IsEncrypted();
+        builder.Property(p => p.Allergies).IsEncrypted();
+        builder.Property(p => p.DoctorName).IsEncrypted();
+        builder.Property(p => p.DoctorPhone).IsEncrypted();
+        builder.Property(p => p.MedicalNotes).IsEncrypted();
+        builder.Property(p => p.EmergencyContactName).IsEncrypted();
+        builder.Property(p => p.EmergencyContactPhone).IsEncrypted();
+        builder.Property(p => p.EmergencyContactRelationship).IsEncrypted();
         builder.Property(p => p.Version).IsConcurrencyToken();
     }
 }
@@ -47,7 +48,7 @@ internal sealed class IntakeSubmissionConfiguration : IEntityTypeConfiguration<I
     {
         builder.ToTable("intake_submissions");
         builder.Property(s => s.Id).ValueGeneratedNever();
-        builder.Property(s => s.Responses).IsSensitive();
+        builder.Property(s => s.Responses).IsEncrypted();
         builder.HasIndex(s => new { s.UserId, s.SubmittedAt });
         builder.HasOne<IntakeForm>().WithMany().HasForeignKey(s => s.FormId).OnDelete(DeleteBehavior.Restrict);
     }
@@ -63,8 +64,8 @@ internal sealed class JournalEntryConfiguration : IEntityTypeConfiguration<Journ
             t.HasCheckConstraint("ck_journal_entries_energy_level", "energy_level BETWEEN 1 AND 10");
         });
         builder.Property(e => e.Id).ValueGeneratedNever();
-        builder.Property(e => e.Title).IsSensitive();
-        builder.Property(e => e.Content).IsSensitive();
+        builder.Property(e => e.Title).IsEncrypted();
+        builder.Property(e => e.Content).IsEncrypted();
         builder.Property(e => e.Mood).HasConversion(Moods.Converter).HasMaxLength(16);
         builder.Property(e => e.Version).IsConcurrencyToken();
         builder.HasIndex(e => new { e.UserId, e.EntryDate });
@@ -77,7 +78,7 @@ internal sealed class AdminNoteConfiguration : IEntityTypeConfiguration<AdminNot
     {
         builder.ToTable("admin_notes");
         builder.Property(n => n.Id).ValueGeneratedNever();
-        builder.Property(n => n.NoteText).IsSensitive();
+        builder.Property(n => n.NoteText).IsEncrypted();
         builder.Property(n => n.Version).IsConcurrencyToken();
         builder.HasIndex(n => new { n.CandidateId, n.CreatedAt });
     }

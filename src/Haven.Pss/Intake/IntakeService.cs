@@ -175,11 +175,15 @@ public sealed class IntakeService(PssDbContext db, PssCaller caller, CandidateAc
             Responses = answers.ToJsonString(),
             SubmittedAt = now,
         };
-        db.IntakeSubmissions.Add(submission);
-        await FillProfileAsync(candidate.Id, definition, answers, now, cancellationToken);
         try
         {
-            await audit.SaveChangesAsync(db, new PssAuditEvent(SubmittedAction, "intake_submission", submission.Id, candidate.TenantId, $"form version {current.Version}"), cancellationToken);
+            // The submission and the profile it fills in commit together, each with its audit entry.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.IntakeSubmissions.Add(submission);
+            var profile = await FillProfileAsync(candidate.Id, definition, answers, now, cancellationToken);
+            await audit.AppendAsync(db, new PssAuditEvent(ProfileService.UpdatedAction, "medical_profile", candidate.Id, candidate.TenantId, "filled in from an intake form"), profile, cancellationToken);
+            await audit.SaveChangesAsync(db, new PssAuditEvent(SubmittedAction, "intake_submission", submission.Id, candidate.TenantId, $"form version {current.Version}"), cancellationToken, changed: submission);
+            await transaction.CommitAsync(cancellationToken);
         }
         catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || Database.IsUniqueViolation(e))
         {
@@ -237,7 +241,7 @@ public sealed class IntakeService(PssDbContext db, PssCaller caller, CandidateAc
         return views;
     }
 
-    private async Task FillProfileAsync(Guid candidateId, FormDefinition definition, JsonObject answers, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<Profile> FillProfileAsync(Guid candidateId, FormDefinition definition, JsonObject answers, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var profile = await db.Profiles.FirstOrDefaultAsync(p => p.UserId == candidateId, cancellationToken);
         if (profile is null)
@@ -257,6 +261,7 @@ public sealed class IntakeService(PssDbContext db, PssCaller caller, CandidateAc
         profile.IntakeCompletedAt ??= now;
         profile.Version++;
         profile.UpdatedAt = now;
+        return profile;
     }
 
     private async Task<bool> MayReadFormAsync(IntakeForm form, CancellationToken cancellationToken)

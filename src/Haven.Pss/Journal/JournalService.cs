@@ -110,7 +110,7 @@ public sealed class JournalService(
         };
         try
         {
-            await SaveWithAlertsAsync(self.Value!, () => db.JournalEntries.Add(entry), new PssAuditEvent(CreatedAction, "journal_entry", entry.Id, self.Value!.TenantId), cancellationToken);
+            await SaveWithAlertsAsync(self.Value!, entry, () => db.JournalEntries.Add(entry), new PssAuditEvent(CreatedAction, "journal_entry", entry.Id, self.Value!.TenantId), cancellationToken);
         }
         catch (DbUpdateException e) when (Database.IsUniqueViolation(e))
         {
@@ -152,7 +152,7 @@ public sealed class JournalService(
         var self = (await access.SelfAsync(cancellationToken)).Value!;
         try
         {
-            await SaveWithAlertsAsync(self, () =>
+            await SaveWithAlertsAsync(self, entry, () =>
             {
                 entry.EntryDate = input.Date;
                 entry.Title = input.Title;
@@ -183,7 +183,7 @@ public sealed class JournalService(
         db.JournalEntries.Remove(entry);
         try
         {
-            await audit.SaveChangesAsync(db, new PssAuditEvent(DeletedAction, "journal_entry", entry.Id, await TenantAsync(cancellationToken)), cancellationToken);
+            await audit.SaveChangesAsync(db, new PssAuditEvent(DeletedAction, "journal_entry", entry.Id, await TenantAsync(cancellationToken)), cancellationToken, changed: entry);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -242,12 +242,12 @@ public sealed class JournalService(
     private async Task<Guid?> TenantAsync(CancellationToken cancellationToken) => (await access.SelfAsync(cancellationToken)).Value?.TenantId;
 
     /// <summary>Applies the change and saves it with its audit entry and any check-in alert it causes, in one transaction.</summary>
-    private async Task SaveWithAlertsAsync(Candidate self, Action change, PssAuditEvent auditEvent, CancellationToken cancellationToken)
+    private async Task SaveWithAlertsAsync(Candidate self, JournalEntry entry, Action change, PssAuditEvent auditEvent, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var before = await alerts.FlagsAsync(self.Id, cancellationToken);
         change();
-        await audit.SaveChangesAsync(db, auditEvent, cancellationToken);
+        await audit.SaveChangesAsync(db, auditEvent, cancellationToken, changed: entry);
         await alerts.NotifyNewAsync(self, before, await alerts.FlagsAsync(self.Id, cancellationToken), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }

@@ -1,18 +1,27 @@
+using System.Text.RegularExpressions;
+using Haven.Platform.Crypto;
 using Haven.Pss.Data;
+using Microsoft.EntityFrameworkCore;
 
 namespace Haven.Pss.Profiles;
 
 /// <summary>
-/// Finds candidates by ID number without decrypting anything: an exact match on the keyed blind index.
-/// SEAM(kernel field encryption): answers nothing until the kernel's blind index is wired in.
+/// Finds candidates by ID number without decrypting anything: an exact match on the keyed blind index (letters and
+/// digits only, case ignored). Only a search that looks like an ID number is tried.
 /// </summary>
-public sealed class ProfileSearch(PssDbContext db)
+public sealed partial class ProfileSearch(PssDbContext db)
 {
-    public Task<IReadOnlyList<Guid>> ByIdNumberAsync(string idNumber, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Guid>> ByIdNumberAsync(string idNumber, CancellationToken cancellationToken)
     {
-        _ = db;
-        _ = idNumber;
-        _ = cancellationToken;
-        return Task.FromResult<IReadOnlyList<Guid>>([]);
+        if (!IdNumberLike().IsMatch(idNumber.Trim()))
+        {
+            return [];
+        }
+
+        return await db.Profiles.AsNoTracking().WhereBlindIndexEquals(p => p.IdNumber, idNumber).Select(p => p.UserId).ToListAsync(cancellationToken);
     }
+
+    // At least six digits among letters, digits, spaces and hyphens: an ID or passport number, not a name.
+    [GeneratedRegex(@"^(?=(?:[^0-9]*[0-9]){6})[A-Za-z0-9 \-]{6,30}$")]
+    private static partial Regex IdNumberLike();
 }

@@ -72,7 +72,7 @@ public sealed class ProfileService(PssDbContext db, CandidateAccess access, PssA
         profile.UpdatedAt = now;
         try
         {
-            await audit.SaveChangesAsync(db, new PssAuditEvent(UpdatedAction, "medical_profile", candidateId, candidate.Value!.TenantId), cancellationToken);
+            await audit.SaveChangesAsync(db, new PssAuditEvent(UpdatedAction, "medical_profile", candidateId, candidate.Value!.TenantId), cancellationToken, changed: profile);
         }
         catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || Database.IsUniqueViolation(e))
         {
