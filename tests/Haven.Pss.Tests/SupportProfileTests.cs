@@ -124,5 +124,6 @@ public sealed class SupportProfileTests(PssFixture fixture) : IClassFixture<PssF
         (await admin.GetJsonAsync($"/api/pss/users?q={theirs.Email[..12]}"))["total"]!.GetValue<int>().Should().Be(0, "another programme's candidate is not found");
         (await superuser.GetJsonAsync($"/api/pss/users?q={theirs.Email[..12]}"))["total"]!.GetValue<int>().Should().Be(1);
         (await admin.GetJsonAsync($"/api/pss/users?tenant_id={other.Id}"))["total"]!.GetValue<int>().Should().Be(0);
+        (await admin.GetJsonAsync("/api/pss/users?q=%25"))["total"]!.GetValue<int>().Should().Be(0, "a percent sign is searched for, not a wildcard");
     }
 }
