@@ -26,16 +26,21 @@ public sealed class Browser : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh browser context on a laptop-sized viewport (tablet tests pass their own).</summary>
-    public async Task<BrowserSession> NewSessionAsync(Uri baseAddress, ViewportSize? viewport = null)
+    /// <summary>
+    /// A fresh browser context on a laptop-sized viewport (tablet tests pass their own); <paramref name="configure"/>
+    /// changes anything else (JavaScript off, a device scale factor for zoom tests).
+    /// </summary>
+    public async Task<BrowserSession> NewSessionAsync(Uri baseAddress, ViewportSize? viewport = null, Action<BrowserNewContextOptions>? configure = null)
     {
-        var context = await _browser!.NewContextAsync(new BrowserNewContextOptions
+        var options = new BrowserNewContextOptions
         {
             BaseURL = baseAddress.ToString(),
             ViewportSize = viewport ?? new ViewportSize { Width = 1366, Height = 900 },
             Locale = "en-GB",
             TimezoneId = "Africa/Nairobi",
-        });
+        };
+        configure?.Invoke(options);
+        var context = await _browser!.NewContextAsync(options);
         return await BrowserSession.StartAsync(context);
     }
 

@@ -70,6 +70,7 @@ public static class IdentityServices
         services.AddScoped<LoginService>();
         services.AddScoped<AccountService>();
         services.AddScoped<IUserProvisioning, UserProvisioning>();
+        services.AddScoped<IUserDirectory, UserDirectory>();
         services.AddScoped<IDemoSeeder, PlatformDemoSeeder>();
 
         services.AddAuthentication(HavenAuthenticationHandler.SchemeName)
