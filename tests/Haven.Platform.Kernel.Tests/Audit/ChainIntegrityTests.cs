@@ -16,7 +16,11 @@ public sealed class ChainIntegrityTests
     public async Task Concurrent_writers_make_one_chain_without_forks_or_gaps()
     {
         await using var app = await KernelApp.StartAsync();
-        var clients = Enumerable.Range(0, 8).Select(_ => app.As(TestPrincipal.With("test.clerk"))).ToList();
+        var clients = new List<HttpClient>();
+        for (var i = 0; i < 8; i++)
+        {
+            clients.Add((await app.NewUserAsync()).Client);
+        }
 
         await Parallel.ForEachAsync(Enumerable.Range(0, 240), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
             await app.CreatePatientAsync(clients[i % clients.Count], $"patient {i}"));

@@ -105,7 +105,7 @@ public sealed class VerifyingAndExportingTests
         Assert.SkipWhen(FindOnPath("python3") is null, "python3 is not installed on this machine");
         await using var app = await KernelApp.StartAsync();
         await ChainIntegrityTests.AppendAsync(app, 4);
-        await app.CreatePatientAsync(app.As(TestPrincipal.With("test.clerk")), "Émilie \"Ngozi\" O'Brien", diagnosis: "secret", notes: "line one\nline two\t✓");
+        await app.CreatePatientAsync(await app.ClerkAsync(), "Émilie \"Ngozi\" O'Brien", diagnosis: "secret", notes: "line one\nline two\t✓");
         var lines = (await ExportAsync(app)).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
         var directory = Directory.CreateTempSubdirectory("haven-audit-py-");
         var intact = Path.Combine(directory.FullName, "intact.jsonl");

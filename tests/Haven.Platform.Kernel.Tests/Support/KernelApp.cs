@@ -46,7 +46,18 @@ public sealed class KernelApp : IAsyncDisposable
         return kernel;
     }
 
-    public HttpClient As(TestPrincipal principal) => App.CreateClient(principal);
+    /// <summary>
+    /// The access token of a signed-in account shared by this app's tests, for requests that only need somebody signed
+    /// in (the test module's endpoints admit any signed-in user). A candidate: no second factor, and no TOTP secret
+    /// that a second app with other keys could not read.
+    /// </summary>
+    public async Task<string> ClerkTokenAsync() => (await App.SharedUserAsync(HavenRoles.Pss.Candidate)).Tokens.AccessToken;
+
+    public async Task<HttpClient> ClerkAsync() => App.CreateClient(await ClerkTokenAsync());
+
+    /// <summary>A new account of its own, signed in through identity: for tests that check who did something.</summary>
+    public Task<(HttpClient Client, TestUser User)> NewUserAsync(string role = HavenRoles.Pss.Candidate, Guid? tenantId = null) =>
+        App.SignedInClientAsync(role, tenantId);
 
     /// <summary>A real platform admin, signed in through identity (second factor included), shared by the app's tests.</summary>
     public async Task<HttpClient> PlatformAdminAsync() => App.CreateClient((await App.SharedUserAsync(HavenRoles.Platform.Admin)).Tokens.AccessToken);

@@ -45,7 +45,6 @@ public static class KernelTestModule
 
     public static void AddServices(IServiceCollection services)
     {
-        services.AddTestPrincipals();
         services.AddHavenDbContext<KernelTestDbContext>();
         services.AddHavenFileUse(new FileUse(Images, FileTypes.Images));
         services.AddHavenFileUse(new FileUse(Media, FileTypes.All, 200L * 1024 * 1024));
@@ -60,6 +59,13 @@ public static class KernelTestModule
         patients.MapPut("/{id:guid}", UpdatePatientAsync);
         patients.MapGet("/{id:guid}", ViewPatientAsync);
         patients.MapGet("", FindPatientsAsync);
+
+        // Records an action of any module as the caller: shows how the trail fills in who and which tenant for a module.
+        endpoints.MapPost("/test/actions/{action}", async (string action, IAuditTrail audit, CancellationToken cancellationToken) =>
+        {
+            await audit.AppendAsync(new AuditEvent(action, "thing", "t-1"), cancellationToken);
+            return TypedResults.NoContent();
+        }).RequireAuthorization(HavenPolicies.SignedIn);
 
         var files = endpoints.MapGroup("/test/files").RequireAuthorization(HavenPolicies.SignedIn);
         files.MapPost("/{use}", UploadAsync);
