@@ -30,6 +30,7 @@ public static class KernelServices
         services.AddHavenKey(FieldEncryption.KeyName, "encrypts sensitive database columns");
         services.AddHavenKey(FieldEncryption.IndexKeyName, "keys the blind indexes of encrypted columns");
         services.AddSingleton<FieldEncryption>();
+        services.AddSingleton<IInterceptor, FieldEncryptionModel.BlindIndexInterceptor>();
         services.AddTransient<FieldKeyRotation>();
 
         // Encrypted files.
