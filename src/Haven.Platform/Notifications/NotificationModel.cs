@@ -1,3 +1,4 @@
+using Haven.Platform.Identity.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -64,6 +65,7 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
         builder.Property(n => n.Link).HasMaxLength(500);
         builder.HasIndex(n => new { n.UserId, n.CreatedAt });
         builder.HasIndex(n => n.UserId).HasDatabaseName("ix_notifications_unread").HasFilter("(read_at IS NULL)");
+        builder.HasOne<HavenUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -77,6 +79,8 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         builder.Property(d => d.Token).HasMaxLength(512);
         builder.HasIndex(d => d.Token).IsUnique();
         builder.HasIndex(d => d.UserId);
+        // A deleted account's push tokens must never be used again.
+        builder.HasOne<HavenUser>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -87,5 +91,6 @@ internal sealed class NotificationPreferenceConfiguration : IEntityTypeConfigura
         builder.ToTable("notification_preferences");
         builder.HasKey(p => new { p.UserId, p.Category });
         builder.Property(p => p.Category).HasMaxLength(64);
+        builder.HasOne<HavenUser>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

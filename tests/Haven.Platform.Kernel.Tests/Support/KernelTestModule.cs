@@ -5,6 +5,7 @@ using Haven.Platform.Data;
 using Haven.Platform.Files;
 using Haven.Platform.Hosting;
 using Haven.Platform.Identity;
+using Haven.Platform.Notifications;
 using Haven.Platform.Web;
 using Haven.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -27,6 +28,7 @@ public static class KernelTestModule
     public const string Media = "test.media";
     public const string Small = "test.small";
     public const string Documents = "test.documents";
+    public const string Updates = "test.updates";
 
     public const string SchemaSql = """
         CREATE SCHEMA IF NOT EXISTS kernel_test;
@@ -50,6 +52,7 @@ public static class KernelTestModule
         services.AddHavenFileUse(new FileUse(Media, FileTypes.All, 200L * 1024 * 1024));
         services.AddHavenFileUse(new FileUse(Small, FileTypes.All, 1024 * 1024));
         services.AddHavenFileUse(new FileUse(Documents, FileTypes.Documents));
+        services.AddNotificationCategory(new NotificationCategory(Updates, "Test updates"));
     }
 
     public static void MapEndpoints(IEndpointRouteBuilder endpoints)

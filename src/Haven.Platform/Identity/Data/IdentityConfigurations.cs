@@ -28,6 +28,9 @@ internal sealed class UserRoleGrantConfiguration : IEntityTypeConfiguration<User
         builder.HasIndex(g => new { g.UserId, g.Role, g.TenantId }).IsUnique().AreNullsDistinct(false);
         builder.HasIndex(g => new { g.TenantId, g.Role });
         builder.HasOne<Tenant>().WithMany().HasForeignKey(g => g.TenantId).OnDelete(DeleteBehavior.Restrict);
+        // Who granted it: deleting that admin's account keeps the grant and forgets only the link.
+        builder.HasIndex(g => g.GrantedBy);
+        builder.HasOne<HavenUser>().WithMany().HasForeignKey(g => g.GrantedBy).OnDelete(DeleteBehavior.SetNull);
     }
 }
 
