@@ -39,6 +39,26 @@ public sealed class NotificationListTests(NotificationsFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Title_and_body_are_stored_encrypted_and_read_back_in_the_app()
+    {
+        var (http, user) = await App.NewSignedInUserAsync();
+        var id = await fixture.NotifyAsync(new NotificationRequest(user.Id, EventsApp.UpdatesCategory, "Case KIN-7731 assigned: Amani Wekesa", "Safe house in Kibera"));
+
+        // The whole row as text, the way a database dump or a curious operator would see it.
+        var stored = await App.ScalarAsync<string>("SELECT n::text FROM platform.notifications n WHERE id = $1", id);
+        var item = (await (await http.GetAsync("/api/notifications", TestContext.Current.CancellationToken)).ShouldBeJsonAsync())["items"]![0]!;
+
+        stored.Should().NotBeNull();
+        foreach (var secret in new[] { "KIN-7731", "Amani", "Wekesa", "Kibera" })
+        {
+            stored.Should().NotContain(secret);
+        }
+
+        item["title"]!.GetValue<string>().Should().Be("Case KIN-7731 assigned: Amani Wekesa");
+        item["body"]!.GetValue<string>().Should().Be("Safe house in Kibera");
+    }
+
+    [Fact]
     public async Task Notifying_inside_a_module_transaction_that_rolls_back_leaves_nothing()
     {
         var (http, user) = await App.NewSignedInUserAsync();
