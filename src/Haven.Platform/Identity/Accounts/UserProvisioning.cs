@@ -84,10 +84,12 @@ internal sealed class UserProvisioning(
             var (newUser, error) = await accounts.CreateUserAsync(spec.Email, spec.Password, spec.DisplayName, "password", cancellationToken);
             user = newUser ?? throw new ArgumentException($"Cannot create {spec.Email}: {string.Join(" ", error!.FieldErrors?.SelectMany(f => f.Value) ?? [error.Title])}", nameof(spec));
             created = true;
-            if (spec.MfaSecret is not null)
-            {
-                await mfa.SetEnabledSecretAsync(user.Id, Base32.Decode(spec.MfaSecret), cancellationToken);
-            }
+        }
+
+        // Also for an existing user without one (their authenticator was removed): the spec says they have this secret.
+        if (spec.MfaSecret is not null && !await mfa.IsEnabledAsync(user.Id, cancellationToken))
+        {
+            await mfa.SetEnabledSecretAsync(user.Id, Base32.Decode(spec.MfaSecret), cancellationToken);
         }
 
         var held = await db.RoleGrants.Where(g => g.UserId == user.Id).ToListAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using Haven.Platform.Crypto;
 using Haven.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -85,7 +86,7 @@ internal sealed class MfaAuthenticatorConfiguration : IEntityTypeConfiguration<M
     {
         builder.ToTable("mfa_authenticators");
         builder.HasKey(a => a.UserId);
-        builder.Property(a => a.KeyId).HasMaxLength(64);
+        builder.Property(a => a.Secret).IsEncrypted();
         builder.HasOne<HavenUser>().WithOne().HasForeignKey<MfaAuthenticator>(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
