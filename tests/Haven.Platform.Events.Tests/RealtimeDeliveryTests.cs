@@ -295,6 +295,40 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
         keptClient.Closed.IsCompleted.Should().BeFalse();
     }
 
+    [Fact]
+    public async Task Signing_out_closes_that_sessions_connections_at_once()
+    {
+        var user = await App.NewUserAsync();
+        var (signingOut, staying) = (await App.LoginAsync(user), await App.LoginAsync(user));
+        var closing = await Clients.ConnectAsync(App, signingOut.AccessToken);
+        var open = await Clients.ConnectAsync(App, staying.AccessToken);
+        await closing.SubscribeAsync(null);
+        await open.SubscribeAsync(null);
+
+        (await App.CreateClient(signingOut.AccessToken).PostAsync("/api/auth/logout", null, TestContext.Current.CancellationToken))
+            .StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        await closing.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await App.PublishAsync(EventsApp.ToUser(user.Id, "test.ping", new { }));
+        await open.WaitForAsync("test.ping");
+        open.Closed.IsCompleted.Should().BeFalse("only the signed-out session's connections close");
+    }
+
+    [Fact]
+    public async Task Losing_a_role_closes_the_users_connections_so_they_come_back_with_the_roles_they_have_now()
+    {
+        var org = await App.CreateTenantAsync("kintaraa");
+        var (admin, _) = await App.SignedInClientAsync(HavenRoles.Kintaraa.Admin, org.Id);
+        var provider = await App.CreateUserAsync(HavenRoles.Kintaraa.Provider, org.Id);
+        var dashboard = await Clients.ConnectAsync(App, provider);
+        (await dashboard.SubscribeAsync(null, "provider-dashboard:" + org.Id))["joined"]!.AsArray().Should().HaveCount(1);
+        var grant = (await (await admin.GetAsync($"/api/admin/users/{provider.Id}", TestContext.Current.CancellationToken)).ShouldBeJsonAsync())["roles"]![0]!["id"];
+
+        (await admin.DeleteAsync($"/api/admin/users/{provider.Id}/roles/{grant}", TestContext.Current.CancellationToken)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        await dashboard.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
     private async Task WaitForSequencedAsync()
     {
         await using var connection = new Npgsql.NpgsqlConnection(App.ConnectionString);

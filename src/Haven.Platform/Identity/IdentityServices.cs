@@ -64,6 +64,7 @@ public static class IdentityServices
         services.AddScoped<SessionValidator>();
         services.AddScoped<LoginGuard>();
         services.AddScoped<LoginAudit>();
+        services.AddScoped<IdentityAudit>();
         services.AddScoped<MfaService>();
         services.AddScoped<MfaEnrolmentFlow>();
         services.AddScoped<LoginService>();
