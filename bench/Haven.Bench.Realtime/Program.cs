@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Haven.Platform.Data;
 using Haven.Platform.Events;
-using Haven.Platform.Events.Tests.Support;
 using Haven.Platform.Identity;
 using Haven.Platform.Realtime;
 using Haven.Testing;
@@ -27,9 +28,10 @@ await using var app = await HavenTestApp.StartAsync(o =>
     o.Settings["Haven:Web:RateLimitPerUserPerMinute"] = "1000000";
     o.Settings["Haven:Web:RateLimitPerAddressPerMinute"] = "1000000";
     o.Settings["Logging:LogLevel:Default"] = "Warning";
+    // Tokens are issued before the clients connect and must outlive the whole run.
+    o.Settings["Haven:Identity:AccessTokenMinutes"] = "60";
     o.Services = services =>
     {
-        TestAuthentication.Add(services);
         services.AddRealtimeGroup<OpenGroups>("bench");
         // One group holding every client: a broadcast channel, where announcing each join to all would be O(n²).
         services.AddRealtimeGroup<OpenGroups>("broadcast", announcePresence: false);
@@ -38,24 +40,38 @@ await using var app = await HavenTestApp.StartAsync(o =>
 });
 
 var notify = await NotifyRoundTripAsync(app.ConnectionString, 1000);
+Console.Error.WriteLine($"Registering {clients} anonymous survivor accounts through the API...");
+var accountsFile = Path.Combine(Path.GetTempPath(), $"haven-bench-accounts-{Guid.NewGuid():N}.json");
+await File.WriteAllTextAsync(accountsFile, JsonSerializer.Serialize(await RegisterAccountsAsync(app, clients), HttpAssertions.Json));
 var root = FindRoot();
-var node = Process.Start(new ProcessStartInfo("node",
-[
-    Path.Combine(root, "bench", "realtime", "latency.mjs"),
-    new Uri(app.BaseAddress, "/hubs/bench").ToString(),
-    clients.ToString(CultureInfo.InvariantCulture),
-    messages.ToString(CultureInfo.InvariantCulture),
-    rate.ToString(CultureInfo.InvariantCulture),
-    fanouts.ToString(CultureInfo.InvariantCulture),
-])
+string report;
+int exitCode;
+try
 {
-    WorkingDirectory = root,
-    RedirectStandardOutput = true,
-    UseShellExecute = false,
-})!;
-var report = await node.StandardOutput.ReadToEndAsync();
-await node.WaitForExitAsync();
-if (node.ExitCode != 0 || JsonNode.Parse(report) is not JsonObject results)
+    var node = Process.Start(new ProcessStartInfo("node",
+    [
+        Path.Combine(root, "bench", "realtime", "latency.mjs"),
+        new Uri(app.BaseAddress, "/hubs/bench").ToString(),
+        clients.ToString(CultureInfo.InvariantCulture),
+        messages.ToString(CultureInfo.InvariantCulture),
+        rate.ToString(CultureInfo.InvariantCulture),
+        fanouts.ToString(CultureInfo.InvariantCulture),
+        accountsFile,
+    ])
+    {
+        WorkingDirectory = root,
+        RedirectStandardOutput = true,
+        UseShellExecute = false,
+    })!;
+    report = await node.StandardOutput.ReadToEndAsync();
+    await node.WaitForExitAsync();
+    exitCode = node.ExitCode;
+}
+finally
+{
+    File.Delete(accountsFile);
+}
+if (exitCode != 0 || JsonNode.Parse(report) is not JsonObject results)
 {
     Console.Error.WriteLine("The load script failed.");
     return 1;
@@ -82,6 +98,24 @@ static string FindRoot()
     }
 
     throw new InvalidOperationException("Run from inside the repository.");
+}
+
+// Real accounts, cheaply: anonymous survivors register with a device credential (no password to stretch), and the
+// access token of each registration is what one client connects with.
+static async Task<BenchAccount[]> RegisterAccountsAsync(HavenTestApp app, int count)
+{
+    using var http = app.CreateClient();
+    var accounts = new BenchAccount[count];
+    await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, cancellationToken) =>
+    {
+        var device = new { device_id = $"bench-device-{Guid.NewGuid():N}", device_secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
+        var token = (await (await http.PostJsonAsync("/api/auth/device/register", device)).ShouldBeJsonAsync(201))["access_token"]!.GetValue<string>();
+        using var me = new HttpRequestMessage(HttpMethod.Get, "/api/auth/me");
+        me.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var id = (await (await http.SendAsync(me, cancellationToken)).ShouldBeJsonAsync())["id"]!.GetValue<Guid>();
+        accounts[i] = new BenchAccount(id, token);
+    });
+    return accounts;
 }
 
 // Baseline: how long PostgreSQL takes to carry a notification from one session to a listening one.
@@ -159,6 +193,8 @@ internal sealed class BenchHub(HavenHubServices realtime, PlatformDbContext db, 
     [HubMethodName("direct.fanout")]
     public Task DirectFanout(string id, double sentAt) => Clients.Group("all").SendAsync("bench.directfanout", new { id, sent_at = sentAt });
 }
+
+internal sealed record BenchAccount(Guid UserId, string AccessToken);
 
 internal sealed record Percentiles(int Count, double P50, double P95, double P99, double Max)
 {

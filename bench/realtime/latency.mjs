@@ -1,13 +1,14 @@
 // Load script for bench/Haven.Bench.Realtime: opens N real @microsoft/signalr connections (WebSockets) to the bench
 // hub, pairs them into two-member case groups plus one group holding everyone, and measures send → receipt latency
 // on one clock (this process): receipt time at the other member minus send time at the sender.
-//   node bench/realtime/latency.mjs <hub url> <clients> <messages> <messages per second> <fanouts>
+//   node bench/realtime/latency.mjs <hub url> <clients> <messages> <messages per second> <fanouts> <accounts file>
+// The accounts file (written by the bench host) lists one real account per client: [{"user_id", "access_token"}].
 // Prints one JSON object with percentiles per phase.
 import * as signalR from "@microsoft/signalr";
-import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
-const [url, clientsArg, messagesArg, rateArg, fanoutsArg] = process.argv.slice(2);
+const [url, clientsArg, messagesArg, rateArg, fanoutsArg, accountsPath] = process.argv.slice(2);
 const clients = Number(clientsArg ?? 2000);
 const messages = Number(messagesArg ?? 2000);
 const rate = Number(rateArg ?? 200);
@@ -16,8 +17,7 @@ const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (text) => process.stderr.write(text + "\n");
 
-// Test-only token (the bench host registers the test authentication scheme): unsigned claims.
-const token = (sub) => "test." + Buffer.from(JSON.stringify({ sub, sid: randomUUID(), role: [] })).toString("base64url");
+const accounts = JSON.parse(readFileSync(accountsPath, "utf8"));
 
 const samples = { outbox: [], direct: [], fanout: [], directFanout: [], echo: [] };
 const expected = { outbox: new Set(), direct: new Set(), fanout: 0 };
@@ -33,10 +33,10 @@ function percentiles(values) {
 }
 
 async function open(index) {
-  const user = randomUUID();
+  const { user_id: user, access_token: token } = accounts[index];
   const group = `bench:pair-${Math.floor(index / 2)}`;
   const connection = new signalR.HubConnectionBuilder()
-    .withUrl(url, { accessTokenFactory: () => token(user), transport: signalR.HttpTransportType.WebSockets, skipNegotiation: true })
+    .withUrl(url, { accessTokenFactory: () => token, transport: signalR.HttpTransportType.WebSockets, skipNegotiation: true })
     .configureLogging(signalR.LogLevel.None)
     .build();
   connection.on("message.received", (e) => {

@@ -16,11 +16,11 @@ public sealed class CatchUpBackpressureTests(SmallQueueFixture fixture) : IClass
     [Fact]
     public async Task A_catch_up_larger_than_the_queue_limit_arrives_whole_without_disconnecting_the_client()
     {
-        var user = Guid.NewGuid();
+        var user = await fixture.App.NewUserAsync();
         var start = await fixture.App.Services.GetRequiredService<IEventFeed>().LatestPositionAsync(TestContext.Current.CancellationToken);
         for (var i = 0; i < 2500; i += 500)
         {
-            await fixture.App.PublishAsync([.. Enumerable.Range(i, 500).Select(n => EventsApp.ToUser(user, "test.changed", new { n }))]);
+            await fixture.App.PublishAsync([.. Enumerable.Range(i, 500).Select(n => EventsApp.ToUser(user.Id, "test.changed", new { n }))]);
         }
 
         var client = await fixture.Clients.ConnectAsync(fixture.App, user);

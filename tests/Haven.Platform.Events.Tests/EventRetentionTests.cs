@@ -19,17 +19,17 @@ public sealed class EventRetentionTests(RetentionFixture fixture) : IClassFixtur
     public async Task A_cursor_older_than_retention_gets_reset_required_and_newer_cursors_keep_working()
     {
         var app = fixture.App;
-        var user = Guid.NewGuid();
+        var user = await app.NewUserAsync();
         var feed = app.Services.GetRequiredService<IEventFeed>();
         var oldCursor = await feed.LatestPositionAsync(TestContext.Current.CancellationToken);
-        await app.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = "old" }));
-        await WaitUntilAsync(async () => (await feed.ReadAsync([EventAudience.User(user)], oldCursor, 10, TestContext.Current.CancellationToken)).Events.Count == 1);
+        await app.PublishAsync(EventsApp.ToUser(user.Id, "test.changed", new { n = "old" }));
+        await WaitUntilAsync(async () => (await feed.ReadAsync([EventAudience.User(user.Id)], oldCursor, 10, TestContext.Current.CancellationToken)).Events.Count == 1);
 
         fixture.Clock.Advance(TimeSpan.FromDays(31));
         await app.Services.GetRequiredService<IJobQueue>().EnqueueAsync(new JobRequest("platform.events_prune"), TestContext.Current.CancellationToken);
-        await WaitUntilAsync(async () => (await feed.ReadAsync([EventAudience.User(user)], oldCursor, 10, TestContext.Current.CancellationToken)).ResetRequired);
+        await WaitUntilAsync(async () => (await feed.ReadAsync([EventAudience.User(user.Id)], oldCursor, 10, TestContext.Current.CancellationToken)).ResetRequired);
         var prunedThrough = await feed.LatestPositionAsync(TestContext.Current.CancellationToken);
-        await app.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = "new" }));
+        await app.PublishAsync(EventsApp.ToUser(user.Id, "test.changed", new { n = "new" }));
 
         var stale = await fixture.Clients.ConnectAsync(app, user);
         var staleAnswer = await stale.SubscribeAsync(oldCursor);
@@ -39,7 +39,7 @@ public sealed class EventRetentionTests(RetentionFixture fixture) : IClassFixtur
         staleAnswer["reset_required"]!.GetValue<bool>().Should().BeTrue();
         currentAnswer["reset_required"]!.GetValue<bool>().Should().BeFalse();
         (await current.WaitForAsync("test.changed")).Payload["n"]!.GetValue<string>().Should().Be("new");
-        await app.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = "live" }));
+        await app.PublishAsync(EventsApp.ToUser(user.Id, "test.changed", new { n = "live" }));
         (await stale.WaitForAsync("test.changed")).Payload["n"]!.GetValue<string>().Should().Be("live", "after the reset the stream continues live");
     }
 

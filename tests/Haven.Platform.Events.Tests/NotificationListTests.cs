@@ -16,17 +16,17 @@ public sealed class NotificationListTests(NotificationsFixture fixture) : IClass
     [Fact]
     public async Task A_notification_appears_in_the_list_and_on_the_users_open_apps_with_the_unread_count()
     {
-        var user = Guid.NewGuid();
+        var (http, user) = await App.NewSignedInUserAsync();
         var client = await fixture.Clients.ConnectAsync(App, user);
         await client.SubscribeAsync(null);
 
-        var id = await fixture.NotifyAsync(new NotificationRequest(user, EventsApp.UpdatesCategory, "Your case was accepted", "A counsellor will contact you.", "/kintaraa/cases/7"));
+        var id = await fixture.NotifyAsync(new NotificationRequest(user.Id, EventsApp.UpdatesCategory, "Your case was accepted", "A counsellor will contact you.", "/kintaraa/cases/7"));
 
         var pushed = await client.WaitForAsync(RealtimeEvents.NotificationPush);
         pushed.Payload["notification"]!["id"]!.GetValue<Guid>().Should().Be(id);
         pushed.Payload["notification"]!["title"]!.GetValue<string>().Should().Be("Your case was accepted");
         pushed.Payload["unread_count"]!.GetValue<int>().Should().Be(1);
-        var list = await App.ClientFor(user).GetAsync("/api/notifications", TestContext.Current.CancellationToken);
+        var list = await http.GetAsync("/api/notifications", TestContext.Current.CancellationToken);
         var page = await list.ShouldBeJsonAsync();
         page["unread_count"]!.GetValue<int>().Should().Be(1);
         page["total"]!.GetValue<int>().Should().Be(1);
@@ -39,18 +39,39 @@ public sealed class NotificationListTests(NotificationsFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task Title_and_body_are_stored_encrypted_and_read_back_in_the_app()
+    {
+        var (http, user) = await App.NewSignedInUserAsync();
+        var id = await fixture.NotifyAsync(new NotificationRequest(user.Id, EventsApp.UpdatesCategory, "Case KIN-7731 assigned: Amani Wekesa", "Safe house in Kibera"));
+
+        // The stored bytes read as text, the way anyone with the database (or a dump of it) could read them.
+        var stored = await App.ScalarAsync<byte[]>("SELECT title || body FROM platform.notifications WHERE id = $1", id);
+        var item = (await (await http.GetAsync("/api/notifications", TestContext.Current.CancellationToken)).ShouldBeJsonAsync())["items"]![0]!;
+
+        stored.Should().NotBeNull();
+        var text = System.Text.Encoding.UTF8.GetString(stored!);
+        foreach (var secret in new[] { "KIN-7731", "Amani", "Wekesa", "Kibera" })
+        {
+            text.Should().NotContain(secret);
+        }
+
+        item["title"]!.GetValue<string>().Should().Be("Case KIN-7731 assigned: Amani Wekesa");
+        item["body"]!.GetValue<string>().Should().Be("Safe house in Kibera");
+    }
+
+    [Fact]
     public async Task Notifying_inside_a_module_transaction_that_rolls_back_leaves_nothing()
     {
-        var user = Guid.NewGuid();
+        var (http, user) = await App.NewSignedInUserAsync();
         await App.InScopeAsync(async services =>
         {
             var db = services.GetRequiredService<PlatformDbContext>();
             await using var transaction = await db.Database.BeginTransactionAsync(TestContext.Current.CancellationToken);
-            await services.GetRequiredService<INotifier>().NotifyAsync(db, new NotificationRequest(user, EventsApp.UpdatesCategory, "Never"), TestContext.Current.CancellationToken);
+            await services.GetRequiredService<INotifier>().NotifyAsync(db, new NotificationRequest(user.Id, EventsApp.UpdatesCategory, "Never"), TestContext.Current.CancellationToken);
             await transaction.RollbackAsync(TestContext.Current.CancellationToken);
         });
 
-        var count = await App.ClientFor(user).GetAsync("/api/notifications/unread-count", TestContext.Current.CancellationToken);
+        var count = await http.GetAsync("/api/notifications/unread-count", TestContext.Current.CancellationToken);
 
         (await count.ShouldBeJsonAsync())["unread_count"]!.GetValue<int>().Should().Be(0);
     }
@@ -58,12 +79,11 @@ public sealed class NotificationListTests(NotificationsFixture fixture) : IClass
     [Fact]
     public async Task Marking_read_counts_down_once_and_tells_the_users_other_devices()
     {
-        var user = Guid.NewGuid();
+        var (http, user) = await App.NewSignedInUserAsync();
         var otherDevice = await fixture.Clients.ConnectAsync(App, user);
         await otherDevice.SubscribeAsync(null);
-        var first = await fixture.NotifyAsync(new NotificationRequest(user, EventsApp.UpdatesCategory, "One"));
-        await fixture.NotifyAsync(new NotificationRequest(user, EventsApp.UpdatesCategory, "Two"));
-        var http = App.ClientFor(user);
+        var first = await fixture.NotifyAsync(new NotificationRequest(user.Id, EventsApp.UpdatesCategory, "One"));
+        await fixture.NotifyAsync(new NotificationRequest(user.Id, EventsApp.UpdatesCategory, "Two"));
 
         var marked = await (await http.PostAsync($"/api/notifications/{first}/read", null, TestContext.Current.CancellationToken)).ShouldBeJsonAsync();
         var again = await (await http.PostAsync($"/api/notifications/{first}/read", null, TestContext.Current.CancellationToken)).ShouldBeJsonAsync();
@@ -82,13 +102,13 @@ public sealed class NotificationListTests(NotificationsFixture fixture) : IClass
     [Fact]
     public async Task Marking_all_read_clears_the_count()
     {
-        var user = Guid.NewGuid();
+        var (http, user) = await App.NewSignedInUserAsync();
         for (var i = 0; i < 3; i++)
         {
-            await fixture.NotifyAsync(new NotificationRequest(user, EventsApp.UpdatesCategory, $"Update {i}"));
+            await fixture.NotifyAsync(new NotificationRequest(user.Id, EventsApp.UpdatesCategory, $"Update {i}"));
         }
 
-        var marked = await (await App.ClientFor(user).PostAsync("/api/notifications/read-all", null, TestContext.Current.CancellationToken)).ShouldBeJsonAsync();
+        var marked = await (await http.PostAsync("/api/notifications/read-all", null, TestContext.Current.CancellationToken)).ShouldBeJsonAsync();
 
         marked["marked"]!.GetValue<int>().Should().Be(3);
         marked["unread_count"]!.GetValue<int>().Should().Be(0);
@@ -97,29 +117,29 @@ public sealed class NotificationListTests(NotificationsFixture fixture) : IClass
     [Fact]
     public async Task Another_users_notification_cannot_be_seen_or_marked_and_answers_404()
     {
-        var (owner, other) = (Guid.NewGuid(), Guid.NewGuid());
-        var id = await fixture.NotifyAsync(new NotificationRequest(owner, EventsApp.UpdatesCategory, "Private"));
-        var otherHttp = App.ClientFor(other);
+        var (ownerHttp, owner) = await App.NewSignedInUserAsync();
+        var (otherHttp, _) = await App.NewSignedInUserAsync();
+        var id = await fixture.NotifyAsync(new NotificationRequest(owner.Id, EventsApp.UpdatesCategory, "Private"));
 
         var mark = await otherHttp.PostAsync($"/api/notifications/{id}/read", null, TestContext.Current.CancellationToken);
         var list = await (await otherHttp.GetAsync("/api/notifications", TestContext.Current.CancellationToken)).ShouldBeJsonAsync();
 
         await mark.ShouldBeProblemAsync(404, "not_found");
         list["items"]!.AsArray().Should().BeEmpty();
-        var ownerCount = await (await App.ClientFor(owner).GetAsync("/api/notifications/unread-count", TestContext.Current.CancellationToken)).ShouldBeJsonAsync();
+        var ownerCount = await (await ownerHttp.GetAsync("/api/notifications/unread-count", TestContext.Current.CancellationToken)).ShouldBeJsonAsync();
         ownerCount["unread_count"]!.GetValue<int>().Should().Be(1, "the other user's attempt changed nothing");
     }
 
     [Fact]
     public async Task The_list_pages_newest_first()
     {
-        var user = Guid.NewGuid();
+        var (http, user) = await App.NewSignedInUserAsync();
         for (var i = 1; i <= 5; i++)
         {
-            await fixture.NotifyAsync(new NotificationRequest(user, EventsApp.UpdatesCategory, $"N{i}"));
+            await fixture.NotifyAsync(new NotificationRequest(user.Id, EventsApp.UpdatesCategory, $"N{i}"));
         }
 
-        var page = await (await App.ClientFor(user).GetAsync("/api/notifications?page=2&page_size=2", TestContext.Current.CancellationToken)).ShouldBeJsonAsync();
+        var page = await (await http.GetAsync("/api/notifications?page=2&page_size=2", TestContext.Current.CancellationToken)).ShouldBeJsonAsync();
 
         page["items"]!.AsArray().Select(i => i!["title"]!.GetValue<string>()).Should().Equal("N3", "N2");
         page["total"]!.GetValue<int>().Should().Be(5);
@@ -131,7 +151,8 @@ public sealed class NotificationListTests(NotificationsFixture fixture) : IClass
     [InlineData("page=0")]
     public async Task Out_of_range_paging_is_a_validation_error(string query)
     {
-        var response = await App.ClientFor(Guid.NewGuid()).GetAsync("/api/notifications?" + query, TestContext.Current.CancellationToken);
+        var (http, _) = await App.NewSignedInUserAsync();
+        var response = await http.GetAsync("/api/notifications?" + query, TestContext.Current.CancellationToken);
 
         await response.ShouldBeProblemAsync(400, "validation_failed");
     }
@@ -139,7 +160,7 @@ public sealed class NotificationListTests(NotificationsFixture fixture) : IClass
     [Fact]
     public async Task Preferences_list_every_category_with_its_default_and_keep_changes()
     {
-        var http = App.ClientFor(Guid.NewGuid());
+        var (http, _) = await App.NewSignedInUserAsync();
 
         var defaults = await (await http.GetAsync("/api/notifications/preferences", TestContext.Current.CancellationToken)).ShouldBeJsonAsync();
         var changed = await (await http.PutAsync("/api/notifications/preferences",
@@ -155,7 +176,7 @@ public sealed class NotificationListTests(NotificationsFixture fixture) : IClass
     [Fact]
     public async Task An_unknown_category_in_preferences_is_a_field_error_and_changes_nothing()
     {
-        var http = App.ClientFor(Guid.NewGuid());
+        var (http, _) = await App.NewSignedInUserAsync();
 
         var response = await http.PutAsync("/api/notifications/preferences", JsonContent(new
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using Haven.Platform.Events.Tests.Support;
+using Haven.Platform.Identity;
 using Haven.Platform.Realtime;
 using Haven.Testing;
 using Haven.Testing.Realtime;
@@ -18,7 +19,7 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     [Fact]
     public async Task An_event_for_a_user_reaches_that_users_connections_and_nobody_elses()
     {
-        var (alice, bob) = (Guid.NewGuid(), Guid.NewGuid());
+        var (alice, bob) = (await App.NewUserAsync(), await App.NewUserAsync());
         var aliceOnPhone = await Clients.ConnectAsync(App, alice);
         var aliceOnWeb = await Clients.ConnectAsync(App, alice);
         var bobClient = await Clients.ConnectAsync(App, bob);
@@ -27,8 +28,8 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
             await client.SubscribeAsync(null);
         }
 
-        await App.PublishAsync(EventsApp.ToUser(alice, RealtimeEvents.AssignmentNew, new { case_id = "c-1" }));
-        await App.PublishAsync(EventsApp.ToUser(bob, "test.ping", new { fence = true }));
+        await App.PublishAsync(EventsApp.ToUser(alice.Id, RealtimeEvents.AssignmentNew, new { case_id = "c-1" }));
+        await App.PublishAsync(EventsApp.ToUser(bob.Id, "test.ping", new { fence = true }));
 
         (await aliceOnPhone.WaitForAsync(RealtimeEvents.AssignmentNew)).Payload["case_id"]!.GetValue<string>().Should().Be("c-1");
         await aliceOnWeb.WaitForAsync(RealtimeEvents.AssignmentNew);
@@ -40,11 +41,11 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     [Fact]
     public async Task Events_arrive_as_snake_case_with_their_position()
     {
-        var user = Guid.NewGuid();
+        var user = await App.NewUserAsync();
         var client = await Clients.ConnectAsync(App, user);
         await client.SubscribeAsync(null);
 
-        await App.PublishAsync(EventsApp.ToUser(user, RealtimeEvents.StatusChanged, new StatusPayload("KIN-241121-7", "in_progress")));
+        await App.PublishAsync(EventsApp.ToUser(user.Id, RealtimeEvents.StatusChanged, new StatusPayload("KIN-241121-7", "in_progress")));
 
         var message = await client.WaitForAsync(RealtimeEvents.StatusChanged);
         message.Position.Should().BePositive();
@@ -58,8 +59,8 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     {
         var caseId = Guid.NewGuid().ToString("N");
         var group = "case:" + caseId;
-        var (survivor, provider, stranger) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
-        fixture.Access.Grant(caseId, survivor, provider);
+        var (survivor, provider, stranger) = (await App.NewUserAsync(), await App.NewUserAsync(), await App.NewUserAsync());
+        fixture.Access.Grant(caseId, survivor.Id, provider.Id);
         var survivorClient = await Clients.ConnectAsync(App, survivor);
         var providerClient = await Clients.ConnectAsync(App, provider);
         var strangerClient = await Clients.ConnectAsync(App, stranger);
@@ -77,7 +78,7 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
         refusedAtJoin["code"]!.GetValue<string>().Should().Be(RealtimeCodes.GroupNotFound);
 
         await App.PublishAsync(EventsApp.ToGroup(group, RealtimeEvents.MessageReceived, new { text = "hello" }));
-        await App.PublishAsync(EventsApp.ToUser(stranger, "test.ping", new { fence = true }));
+        await App.PublishAsync(EventsApp.ToUser(stranger.Id, "test.ping", new { fence = true }));
 
         await survivorClient.WaitForAsync(RealtimeEvents.MessageReceived);
         await providerClient.WaitForAsync(RealtimeEvents.MessageReceived);
@@ -89,8 +90,8 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     public async Task A_group_that_does_not_exist_is_refused_exactly_like_one_the_user_may_not_see()
     {
         var caseId = Guid.NewGuid().ToString("N");
-        fixture.Access.Grant(caseId, Guid.NewGuid());
-        var client = await Clients.ConnectAsync(App, Guid.NewGuid());
+        fixture.Access.Grant(caseId, (await App.NewUserAsync()).Id);
+        var client = await Clients.ConnectAsync(App, await App.NewUserAsync());
         await client.SubscribeAsync(null);
 
         var forbidden = await client.InvokeAsync("join", "case:" + caseId);
@@ -105,10 +106,10 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     [InlineData("not a group")]
     public async Task Personal_streams_of_others_and_unknown_kinds_cannot_be_joined(string group)
     {
-        var client = await Clients.ConnectAsync(App, Guid.NewGuid());
+        var client = await Clients.ConnectAsync(App, await App.NewUserAsync());
         await client.SubscribeAsync(null);
 
-        var answer = await client.InvokeAsync("join", group.Replace("{other}", Guid.NewGuid().ToString()));
+        var answer = await client.InvokeAsync("join", group.Replace("{other}", (await App.NewUserAsync()).Id.ToString()));
 
         answer!["code"]!.GetValue<string>().Should().Be(RealtimeCodes.GroupNotFound);
     }
@@ -116,11 +117,11 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     [Fact]
     public async Task A_provider_dashboard_admits_providers_of_that_tenant_only()
     {
-        var tenant = Guid.NewGuid();
-        var group = "provider-dashboard:" + tenant;
-        var provider = await Clients.ConnectAsync(App, Guid.NewGuid(), $"kintaraa.provider@{tenant}");
-        var otherTenant = await Clients.ConnectAsync(App, Guid.NewGuid(), $"kintaraa.provider@{Guid.NewGuid()}");
-        var survivor = await Clients.ConnectAsync(App, Guid.NewGuid(), "kintaraa.survivor");
+        var (tenant, other) = (await App.CreateTenantAsync("kintaraa"), await App.CreateTenantAsync("kintaraa"));
+        var group = "provider-dashboard:" + tenant.Id;
+        var provider = await Clients.ConnectAsync(App, await App.CreateUserAsync(HavenRoles.Kintaraa.Provider, tenant.Id));
+        var otherTenant = await Clients.ConnectAsync(App, await App.CreateUserAsync(HavenRoles.Kintaraa.Provider, other.Id));
+        var survivor = await Clients.ConnectAsync(App, await App.NewUserAsync());
 
         (await provider.SubscribeAsync(null, group))["joined"]!.AsArray().Should().HaveCount(1);
         (await otherTenant.SubscribeAsync(null, group))["refused"]!.AsArray().Should().HaveCount(1);
@@ -130,21 +131,21 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     [Fact]
     public async Task A_client_that_reconnects_with_its_cursor_gets_exactly_what_it_missed_in_order()
     {
-        var user = Guid.NewGuid();
+        var user = await App.NewUserAsync();
         var caseId = Guid.NewGuid().ToString("N");
-        fixture.Access.Grant(caseId, user);
+        fixture.Access.Grant(caseId, user.Id);
         var group = "case:" + caseId;
         var first = await Clients.ConnectAsync(App, user);
         await first.SubscribeAsync(null, group);
-        await App.PublishAsync([.. Enumerable.Range(1, 3).Select(i => EventsApp.ToUser(user, "test.changed", new { n = i }))]);
+        await App.PublishAsync([.. Enumerable.Range(1, 3).Select(i => EventsApp.ToUser(user.Id, "test.changed", new { n = i }))]);
         await first.WaitForCountAsync("test.changed", 3);
         var cursor = first.Cursor!.Value;
         await first.StopAsync();
 
         // Missed while away: personal and group events, interleaved with events for somebody else.
-        await App.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = 4 }), EventsApp.ToUser(Guid.NewGuid(), "test.changed", new { n = -1 }));
+        await App.PublishAsync(EventsApp.ToUser(user.Id, "test.changed", new { n = 4 }), EventsApp.ToUser(Guid.NewGuid(), "test.changed", new { n = -1 }));
         await App.PublishAsync(EventsApp.ToGroup(group, "test.changed", new { n = 5 }));
-        await App.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = 6 }), EventsApp.ToGroup(group, "test.changed", new { n = 7 }));
+        await App.PublishAsync(EventsApp.ToUser(user.Id, "test.changed", new { n = 6 }), EventsApp.ToGroup(group, "test.changed", new { n = 7 }));
         var again = await Clients.ConnectAsync(App, user);
         var answer = await again.SubscribeAsync(cursor, group);
         await App.PublishAsync(EventsApp.ToGroup(group, "test.changed", new { n = 8 }));
@@ -159,16 +160,16 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     [Fact]
     public async Task Catching_up_while_new_events_keep_arriving_delivers_each_event_once_in_order()
     {
-        var user = Guid.NewGuid();
+        var user = await App.NewUserAsync();
         var start = await App.Services.GetRequiredService<IEventFeed>().LatestPositionAsync(TestContext.Current.CancellationToken);
-        await App.PublishAsync([.. Enumerable.Range(0, 600).Select(i => EventsApp.ToUser(user, "test.changed", new { n = i }))]);
+        await App.PublishAsync([.. Enumerable.Range(0, 600).Select(i => EventsApp.ToUser(user.Id, "test.changed", new { n = i }))]);
         var client = await Clients.ConnectAsync(App, user);
 
         var live = Task.Run(async () =>
         {
             for (var i = 600; i < 800; i += 5)
             {
-                await App.PublishAsync([.. Enumerable.Range(i, 5).Select(n => EventsApp.ToUser(user, "test.changed", new { n }))]);
+                await App.PublishAsync([.. Enumerable.Range(i, 5).Select(n => EventsApp.ToUser(user.Id, "test.changed", new { n }))]);
             }
         }, TestContext.Current.CancellationToken);
         await client.SubscribeAsync(start);
@@ -182,13 +183,13 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     [Fact]
     public async Task Subscribing_without_a_cursor_starts_live_from_now()
     {
-        var user = Guid.NewGuid();
-        await App.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = "old" }));
+        var user = await App.NewUserAsync();
+        await App.PublishAsync(EventsApp.ToUser(user.Id, "test.changed", new { n = "old" }));
         await WaitForSequencedAsync();
         var client = await Clients.ConnectAsync(App, user);
 
         await client.SubscribeAsync(null);
-        await App.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = "new" }));
+        await App.PublishAsync(EventsApp.ToUser(user.Id, "test.changed", new { n = "new" }));
 
         await client.WaitForAsync("test.changed");
         client.Received.Where(m => m.Event == "test.changed").Select(m => m.Payload["n"]!.GetValue<string>()).Should().Equal("new");
@@ -197,7 +198,7 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     [Fact]
     public async Task A_cursor_the_server_never_issued_asks_the_client_to_resynchronise()
     {
-        var client = await Clients.ConnectAsync(App, Guid.NewGuid());
+        var client = await Clients.ConnectAsync(App, await App.NewUserAsync());
 
         var answer = await client.SubscribeAsync(long.MaxValue / 2);
 
@@ -208,7 +209,7 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     [Fact]
     public async Task Joining_before_subscribing_and_subscribing_twice_are_refused()
     {
-        var client = await Clients.ConnectAsync(App, Guid.NewGuid());
+        var client = await Clients.ConnectAsync(App, await App.NewUserAsync());
 
         (await client.InvokeAsync("join", "case:x"))!["code"]!.GetValue<string>().Should().Be(RealtimeCodes.NotSubscribed);
         await client.SubscribeAsync(null);
@@ -235,11 +236,11 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     [Fact]
     public async Task The_access_token_in_the_hub_query_string_never_reaches_the_logs()
     {
-        var user = Guid.NewGuid();
-        var token = TestAuthentication.Token(user);
-        var client = await Clients.ConnectAsync(App.BaseAddress, PlatformHub.Path, token, "test.changed");
+        var user = await App.NewUserAsync();
+        var token = (await App.LoginAsync(user)).AccessToken;
+        var client = await Clients.ConnectAsync(App, token);
         await client.SubscribeAsync(null);
-        await App.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = 1 }));
+        await App.PublishAsync(EventsApp.ToUser(user.Id, "test.changed", new { n = 1 }));
         await client.WaitForAsync("test.changed");
         await client.StopAsync();
 
@@ -250,7 +251,8 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
         }
 
         App.Logs.Lines.Should().Contain(l => l.Contains(PlatformHub.Path), "the connection was logged");
-        App.Logs.All.Should().NotContain(token[5..15]).And.NotContain("access_token");
+        var parts = token.Split('.');
+        App.Logs.All.Should().NotContain(parts[2][..20]).And.NotContain(parts[3]).And.NotContain("access_token");
     }
 
     [Fact]
@@ -258,17 +260,17 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     {
         var caseId = Guid.NewGuid().ToString("N");
         var group = "case:" + caseId;
-        var (provider, survivor) = (Guid.NewGuid(), Guid.NewGuid());
-        fixture.Access.Grant(caseId, provider, survivor);
+        var (provider, survivor) = (await App.NewUserAsync(), await App.NewUserAsync());
+        fixture.Access.Grant(caseId, provider.Id, survivor.Id);
         var providerClient = await Clients.ConnectAsync(App, provider);
         var survivorClient = await Clients.ConnectAsync(App, survivor);
         await providerClient.SubscribeAsync(null, group);
         await survivorClient.SubscribeAsync(null, group);
 
-        await App.Services.GetRequiredService<IRealtime>().RemoveFromGroupAsync(group, provider, TestContext.Current.CancellationToken);
+        await App.Services.GetRequiredService<IRealtime>().RemoveFromGroupAsync(group, provider.Id, TestContext.Current.CancellationToken);
         (await providerClient.WaitForAsync(RealtimeEvents.GroupRemoved)).Data["group"]!.GetValue<string>().Should().Be(group);
         await App.PublishAsync(EventsApp.ToGroup(group, RealtimeEvents.MessageReceived, new { text = "after removal" }));
-        await App.PublishAsync(EventsApp.ToUser(provider, "test.ping", new { fence = true }));
+        await App.PublishAsync(EventsApp.ToUser(provider.Id, "test.ping", new { fence = true }));
 
         await survivorClient.WaitForAsync(RealtimeEvents.MessageReceived);
         await providerClient.WaitForAsync("test.ping");
@@ -278,19 +280,53 @@ public sealed class RealtimeDeliveryTests(EventsAppFixture fixture) : IClassFixt
     [Fact]
     public async Task Disconnecting_a_session_closes_that_sessions_connections_only()
     {
-        var user = Guid.NewGuid();
-        var (revoked, kept) = (Guid.NewGuid(), Guid.NewGuid());
-        var revokedClient = await Clients.ConnectAsync(App.BaseAddress, PlatformHub.Path, TestAuthentication.Token(user, revoked));
-        var keptClient = await Clients.ConnectAsync(App.BaseAddress, PlatformHub.Path, TestAuthentication.Token(user, kept), "test.ping");
+        var user = await App.NewUserAsync();
+        var (revoked, kept) = (await App.LoginAsync(user), await App.LoginAsync(user));
+        var revokedClient = await Clients.ConnectAsync(App, revoked.AccessToken);
+        var keptClient = await Clients.ConnectAsync(App, kept.AccessToken);
         await revokedClient.SubscribeAsync(null);
         await keptClient.SubscribeAsync(null);
 
-        await App.Services.GetRequiredService<IRealtime>().DisconnectAsync(user, revoked, TestContext.Current.CancellationToken);
+        await App.Services.GetRequiredService<IRealtime>().DisconnectAsync(user.Id, revoked.SessionId, TestContext.Current.CancellationToken);
 
         await revokedClient.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
-        await App.PublishAsync(EventsApp.ToUser(user, "test.ping", new { }));
+        await App.PublishAsync(EventsApp.ToUser(user.Id, "test.ping", new { }));
         await keptClient.WaitForAsync("test.ping");
         keptClient.Closed.IsCompleted.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Signing_out_closes_that_sessions_connections_at_once()
+    {
+        var user = await App.NewUserAsync();
+        var (signingOut, staying) = (await App.LoginAsync(user), await App.LoginAsync(user));
+        var closing = await Clients.ConnectAsync(App, signingOut.AccessToken);
+        var open = await Clients.ConnectAsync(App, staying.AccessToken);
+        await closing.SubscribeAsync(null);
+        await open.SubscribeAsync(null);
+
+        (await App.CreateClient(signingOut.AccessToken).PostAsync("/api/auth/logout", null, TestContext.Current.CancellationToken))
+            .StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        await closing.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await App.PublishAsync(EventsApp.ToUser(user.Id, "test.ping", new { }));
+        await open.WaitForAsync("test.ping");
+        open.Closed.IsCompleted.Should().BeFalse("only the signed-out session's connections close");
+    }
+
+    [Fact]
+    public async Task Losing_a_role_closes_the_users_connections_so_they_come_back_with_the_roles_they_have_now()
+    {
+        var org = await App.CreateTenantAsync("kintaraa");
+        var (admin, _) = await App.SignedInClientAsync(HavenRoles.Kintaraa.Admin, org.Id);
+        var provider = await App.CreateUserAsync(HavenRoles.Kintaraa.Provider, org.Id);
+        var dashboard = await Clients.ConnectAsync(App, provider);
+        (await dashboard.SubscribeAsync(null, "provider-dashboard:" + org.Id))["joined"]!.AsArray().Should().HaveCount(1);
+        var grant = (await (await admin.GetAsync($"/api/admin/users/{provider.Id}", TestContext.Current.CancellationToken)).ShouldBeJsonAsync())["roles"]![0]!["id"];
+
+        (await admin.DeleteAsync($"/api/admin/users/{provider.Id}/roles/{grant}", TestContext.Current.CancellationToken)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        await dashboard.Closed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
 
     private async Task WaitForSequencedAsync()

@@ -45,8 +45,8 @@ public sealed class TwoInstancesTests(TwoInstancesFixture fixture) : IClassFixtu
     {
         var caseId = Guid.NewGuid().ToString("N");
         var group = "case:" + caseId;
-        var (survivor, provider) = (Guid.NewGuid(), Guid.NewGuid());
-        fixture.Access.Grant(caseId, survivor, provider);
+        var (survivor, provider) = (await First.NewUserAsync(), await First.NewUserAsync());
+        fixture.Access.Grant(caseId, survivor.Id, provider.Id);
         var onFirst = await Clients.ConnectAsync(First, survivor);
         var onSecond = await Clients.ConnectAsync(Second, provider);
         await onFirst.SubscribeAsync(null, group);
@@ -54,8 +54,8 @@ public sealed class TwoInstancesTests(TwoInstancesFixture fixture) : IClassFixtu
 
         await First.PublishAsync(EventsApp.ToGroup(group, RealtimeEvents.MessageReceived, new { text = "from the first" }));
         await Second.PublishAsync(EventsApp.ToGroup(group, RealtimeEvents.MessageReceived, new { text = "from the second" }));
-        await Second.PublishAsync(EventsApp.ToUser(survivor, RealtimeEvents.AssignmentNew, new { to = "survivor" }));
-        await First.PublishAsync(EventsApp.ToUser(provider, RealtimeEvents.AssignmentNew, new { to = "provider" }));
+        await Second.PublishAsync(EventsApp.ToUser(survivor.Id, RealtimeEvents.AssignmentNew, new { to = "survivor" }));
+        await First.PublishAsync(EventsApp.ToUser(provider.Id, RealtimeEvents.AssignmentNew, new { to = "provider" }));
 
         foreach (var client in new[] { onFirst, onSecond })
         {
@@ -70,15 +70,15 @@ public sealed class TwoInstancesTests(TwoInstancesFixture fixture) : IClassFixtu
     [Fact]
     public async Task A_client_that_moves_to_the_other_instance_catches_up_from_its_cursor()
     {
-        var user = Guid.NewGuid();
+        var user = await First.NewUserAsync();
         var before = await Clients.ConnectAsync(First, user);
         await before.SubscribeAsync(null);
-        await Second.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = 1 }));
+        await Second.PublishAsync(EventsApp.ToUser(user.Id, "test.changed", new { n = 1 }));
         await before.WaitForAsync("test.changed");
         await before.StopAsync();
 
-        await First.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = 2 }));
-        await Second.PublishAsync(EventsApp.ToUser(user, "test.changed", new { n = 3 }));
+        await First.PublishAsync(EventsApp.ToUser(user.Id, "test.changed", new { n = 2 }));
+        await Second.PublishAsync(EventsApp.ToUser(user.Id, "test.changed", new { n = 3 }));
         var after = await Clients.ConnectAsync(Second, user);
         await after.SubscribeAsync(before.Cursor);
 
@@ -90,39 +90,39 @@ public sealed class TwoInstancesTests(TwoInstancesFixture fixture) : IClassFixtu
     {
         var caseId = Guid.NewGuid().ToString("N");
         var group = "case:" + caseId;
-        var (survivor, provider) = (Guid.NewGuid(), Guid.NewGuid());
-        fixture.Access.Grant(caseId, survivor, provider);
+        var (survivor, provider) = (await First.NewUserAsync(), await First.NewUserAsync());
+        fixture.Access.Grant(caseId, survivor.Id, provider.Id);
         var onFirst = await Clients.ConnectAsync(First, survivor);
         await onFirst.SubscribeAsync(null, group);
         var onSecond = await Clients.ConnectAsync(Second, provider);
         await onSecond.SubscribeAsync(null);
 
         var joined = await onSecond.InvokeAsync("join", group);
-        joined!["online"]!.AsArray().Select(u => u!.GetValue<Guid>()).Should().BeEquivalentTo([survivor, provider]);
-        var cameOnline = await onFirst.WaitForAsync(m => m.Event == RealtimeEvents.PresenceChanged && m.Payload["user_id"]!.GetValue<Guid>() == provider);
+        joined!["online"]!.AsArray().Select(u => u!.GetValue<Guid>()).Should().BeEquivalentTo([survivor.Id, provider.Id]);
+        var cameOnline = await onFirst.WaitForAsync(m => m.Event == RealtimeEvents.PresenceChanged && m.Payload["user_id"]!.GetValue<Guid>() == provider.Id);
         cameOnline.Payload["online"]!.GetValue<bool>().Should().BeTrue();
         cameOnline.Data["group"]!.GetValue<string>().Should().Be(group);
         (await onFirst.InvokeAsync("presence", group))!["online"]!.AsArray().Should().HaveCount(2);
 
         (await onSecond.InvokeAsync("typing", group, true))!["ok"]!.GetValue<bool>().Should().BeTrue();
         var typing = await onFirst.WaitForAsync(RealtimeEvents.TypingChanged);
-        typing.Payload["user_id"]!.GetValue<Guid>().Should().Be(provider);
+        typing.Payload["user_id"]!.GetValue<Guid>().Should().Be(provider.Id);
         typing.Payload["is_typing"]!.GetValue<bool>().Should().BeTrue();
 
         await onSecond.StopAsync();
         var wentOffline = await onFirst.WaitForAsync(m =>
-            m.Event == RealtimeEvents.PresenceChanged && m.Payload["user_id"]!.GetValue<Guid>() == provider && !m.Payload["online"]!.GetValue<bool>());
+            m.Event == RealtimeEvents.PresenceChanged && m.Payload["user_id"]!.GetValue<Guid>() == provider.Id && !m.Payload["online"]!.GetValue<bool>());
         wentOffline.Should().NotBeNull();
         (await onFirst.WaitForAsync(m => m.Event == RealtimeEvents.TypingChanged && !m.Payload["is_typing"]!.GetValue<bool>()))
-            .Payload["user_id"]!.GetValue<Guid>().Should().Be(provider, "a member who leaves while typing stops typing");
-        (await onFirst.InvokeAsync("presence", group))!["online"]!.AsArray().Select(u => u!.GetValue<Guid>()).Should().Equal(survivor);
+            .Payload["user_id"]!.GetValue<Guid>().Should().Be(provider.Id, "a member who leaves while typing stops typing");
+        (await onFirst.InvokeAsync("presence", group))!["online"]!.AsArray().Select(u => u!.GetValue<Guid>()).Should().Equal(survivor.Id);
         onSecond.Received.Should().NotContain(m => m.Event == RealtimeEvents.TypingChanged, "nobody is told about their own typing");
     }
 
     [Fact]
     public async Task Typing_in_a_group_the_connection_has_not_joined_is_refused()
     {
-        var client = await Clients.ConnectAsync(Second, Guid.NewGuid());
+        var client = await Clients.ConnectAsync(Second, await First.NewUserAsync());
         await client.SubscribeAsync(null);
 
         (await client.InvokeAsync("typing", "case:" + Guid.NewGuid().ToString("N"), true))!["code"]!.GetValue<string>().Should().Be(RealtimeCodes.NotAMember);
@@ -134,8 +134,8 @@ public sealed class TwoInstancesTests(TwoInstancesFixture fixture) : IClassFixtu
     {
         var caseId = Guid.NewGuid().ToString("N");
         var group = "case:" + caseId;
-        var (watcher, provider) = (Guid.NewGuid(), Guid.NewGuid());
-        fixture.Access.Grant(caseId, watcher, provider);
+        var (watcher, provider) = (await First.NewUserAsync(), await First.NewUserAsync());
+        fixture.Access.Grant(caseId, watcher.Id, provider.Id);
         var watching = await Clients.ConnectAsync(First, watcher);
         await watching.SubscribeAsync(null, group);
         var phone = await Clients.ConnectAsync(First, provider);
@@ -144,12 +144,12 @@ public sealed class TwoInstancesTests(TwoInstancesFixture fixture) : IClassFixtu
         await laptop.SubscribeAsync(null, group);
 
         await phone.StopAsync();
-        await First.PublishAsync(EventsApp.ToUser(watcher, "test.ping", new { fence = true }));
+        await First.PublishAsync(EventsApp.ToUser(watcher.Id, "test.ping", new { fence = true }));
         await watching.WaitForAsync("test.ping");
         var online = await fixture.App.Services.GetRequiredService<IRealtime>().OnlineUsersAsync(group, TestContext.Current.CancellationToken);
 
-        online.Should().Contain(provider);
-        watching.Received.Should().NotContain(m => m.Event == RealtimeEvents.PresenceChanged && m.Payload["user_id"]!.GetValue<Guid>() == provider
+        online.Should().Contain(provider.Id);
+        watching.Received.Should().NotContain(m => m.Event == RealtimeEvents.PresenceChanged && m.Payload["user_id"]!.GetValue<Guid>() == provider.Id
             && !m.Payload["online"]!.GetValue<bool>(), "the laptop is still connected");
     }
 
@@ -158,8 +158,8 @@ public sealed class TwoInstancesTests(TwoInstancesFixture fixture) : IClassFixtu
     {
         var caseId = Guid.NewGuid().ToString("N");
         var group = "case:" + caseId;
-        var (watcher, provider) = (Guid.NewGuid(), Guid.NewGuid());
-        fixture.Access.Grant(caseId, watcher, provider);
+        var (watcher, provider) = (await First.NewUserAsync(), await First.NewUserAsync());
+        fixture.Access.Grant(caseId, watcher.Id, provider.Id);
         var watching = await Clients.ConnectAsync(First, watcher);
         await watching.SubscribeAsync(null, group);
         var stalled = await Clients.ConnectAsync(Second, provider);
@@ -171,7 +171,7 @@ public sealed class TwoInstancesTests(TwoInstancesFixture fixture) : IClassFixtu
         {
             await connection.OpenAsync(TestContext.Current.CancellationToken);
             var announced = watching.WaitForAsync(m => m.Event == RealtimeEvents.PresenceChanged
-                && m.Payload["user_id"]!.GetValue<Guid>() == provider && !m.Payload["online"]!.GetValue<bool>(), TimeSpan.FromSeconds(15));
+                && m.Payload["user_id"]!.GetValue<Guid>() == provider.Id && !m.Payload["online"]!.GetValue<bool>(), TimeSpan.FromSeconds(15));
             while (!announced.IsCompleted)
             {
                 await using var stale = new NpgsqlBatch(connection);
@@ -179,7 +179,7 @@ public sealed class TwoInstancesTests(TwoInstancesFixture fixture) : IClassFixtu
                     UPDATE platform.realtime_instances SET heartbeat_at = now() - interval '1 hour'
                     WHERE id = (SELECT instance_id FROM platform.realtime_connections WHERE user_id = $1)
                     """);
-                instance.Parameters.Add(new() { Value = provider });
+                instance.Parameters.Add(new() { Value = provider.Id });
                 stale.BatchCommands.Add(instance);
                 stale.BatchCommands.Add(new NpgsqlBatchCommand(
                     "UPDATE platform.periodic_jobs SET next_run_at = now() - interval '1 second' WHERE name = 'platform.presence_sweep'"));
@@ -192,10 +192,10 @@ public sealed class TwoInstancesTests(TwoInstancesFixture fixture) : IClassFixtu
 
         // The frozen instance wakes up, finds itself swept, registers its clients again and says so.
         var back = await watching.WaitForAsync(m => m.Event == RealtimeEvents.PresenceChanged
-            && m.Payload["user_id"]!.GetValue<Guid>() == provider && m.Payload["online"]!.GetValue<bool>(), TimeSpan.FromSeconds(15));
+            && m.Payload["user_id"]!.GetValue<Guid>() == provider.Id && m.Payload["online"]!.GetValue<bool>(), TimeSpan.FromSeconds(15));
         back.Data["group"]!.GetValue<string>().Should().Be(group);
         var realtime = Second.Services.GetRequiredService<IRealtime>();
-        for (var i = 0; !(await realtime.OnlineUsersAsync(group, TestContext.Current.CancellationToken)).Contains(provider); i++)
+        for (var i = 0; !(await realtime.OnlineUsersAsync(group, TestContext.Current.CancellationToken)).Contains(provider.Id); i++)
         {
             i.Should().BeLessThan(300, "the instance re-registers within a few heartbeats");
             await Task.Delay(50, TestContext.Current.CancellationToken);

@@ -33,6 +33,19 @@ public sealed class TwoStepVerificationTests(IdentityFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task The_authenticator_secret_is_stored_encrypted()
+    {
+        var user = await App.CreateUserAsync(HavenRoles.Ndas.Clinician);
+
+        var stored = await App.ScalarAsync<byte[]>("SELECT secret FROM platform.mfa_authenticators WHERE user_id = $1", user.Id);
+
+        stored.Should().NotBeNull();
+        System.Text.Encoding.ASCII.GetString(stored!).Should().NotContain(Base32.Encode(user.MfaSecret!));
+        stored.AsSpan().IndexOf(user.MfaSecret).Should().Be(-1, "the raw secret bytes are not there either");
+        (await App.LoginAsync(user)).AccessToken.Should().NotBeNullOrEmpty("the secret still works for signing in");
+    }
+
+    [Fact]
     public async Task A_code_is_accepted_once()
     {
         var user = await App.CreateUserAsync(HavenRoles.Lers.Approver);

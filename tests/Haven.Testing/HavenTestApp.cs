@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using Xunit;
 
 namespace Haven.Testing;
@@ -156,6 +157,42 @@ public sealed class HavenTestApp : IAsyncDisposable
         }
 
         return client;
+    }
+
+    /// <summary>
+    /// The database the application actually uses: <see cref="ConnectionString"/>, unless the test pointed the app at
+    /// another one (a second app reading the first one's data with other keys).
+    /// </summary>
+    public string DatabaseConnectionString => _app.Services.GetRequiredService<IConfiguration>().GetConnectionString(PlatformServices.ConnectionStringName)!;
+
+    /// <summary>Runs SQL on the app's database as the tests' superuser: what no API does (tampering, simulating a crash).</summary>
+    public async Task ExecuteSqlAsync(string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = Command(connection, sql, parameters);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The first column of the first row (default when none or NULL): for asserting what is stored.</summary>
+    public async Task<T?> ScalarAsync<T>(string sql, params object[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = Command(connection, sql, parameters);
+        var value = await command.ExecuteScalarAsync();
+        return value is null or DBNull ? default : (T)value;
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, object[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        return command;
     }
 
     public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> action)

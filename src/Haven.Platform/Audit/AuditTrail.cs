@@ -188,10 +188,8 @@ internal sealed class AuditTransactionInterceptor(AuditStaging staging) : DbTran
         return Task.CompletedTask;
     }
 
-    // EF's transaction object for this ADO.NET transaction (still current while it commits or rolls back).
     private static IDbContextTransaction? Current(TransactionEventData eventData, DbTransaction transaction) =>
-        eventData.Context?.Database.CurrentTransaction is { } current && current.TransactionId == eventData.TransactionId
-            && ReferenceEquals(current.GetDbTransaction(), transaction) ? current : null;
+        Data.TransactionEvents.Current(eventData, transaction);
 }
 
 /// <summary>Numbers, links and inserts entries under the chain-head row lock.</summary>

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Haven.Platform.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -83,7 +84,11 @@ public static class EncryptedPropertyExtensions
     }
 }
 
-/// <summary>Hooks a DbContext calls (HavenDbContext does) so encrypted properties get their converters and blind indexes stay current.</summary>
+/// <summary>
+/// What makes <c>IsEncrypted()</c> work in a DbContext: every context registered with <c>AddHavenDbContext</c> gets the
+/// model cache key and the blind-index interceptor; its <c>OnModelCreating</c> ends with <see cref="Apply"/>
+/// (<see cref="Data.HavenDbContext"/> does this for modules, <see cref="Data.PlatformDbContext"/> for the kernel).
+/// </summary>
 public static class FieldEncryptionModel
 {
     /// <summary>Attaches the converters; call at the end of OnModelCreating.</summary>
@@ -122,8 +127,8 @@ public static class FieldEncryptionModel
         }
     }
 
-    /// <summary>Copies each blind-indexed property's new value into its index before a save; call from SaveChanges.</summary>
-    public static void SyncBlindIndexes(DbContext context)
+    /// <summary>Copies each blind-indexed property's new value into its index before a save (<see cref="BlindIndexInterceptor"/>).</summary>
+    internal static void SyncBlindIndexes(DbContext context)
     {
         foreach (var entry in context.ChangeTracker.Entries())
         {
@@ -145,6 +150,31 @@ public static class FieldEncryptionModel
                     entry.Property(shadow.Name).CurrentValue = source.CurrentValue;
                 }
             }
+        }
+    }
+
+    /// <summary>Keeps every blind index in step with its encrypted property on each save of a Haven context.</summary>
+    internal sealed class BlindIndexInterceptor : SaveChangesInterceptor
+    {
+        public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+        {
+            if (eventData.Context is { } context)
+            {
+                SyncBlindIndexes(context);
+            }
+
+            return result;
+        }
+
+        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
+            DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        {
+            if (eventData.Context is { } context)
+            {
+                SyncBlindIndexes(context);
+            }
+
+            return ValueTask.FromResult(result);
         }
     }
 

@@ -22,7 +22,8 @@ public enum BlindIndexNormalization
 /// <summary>
 /// AES-256-GCM for sensitive column values, and keyed blind indexes (HMAC-SHA-256) for exact-match search on them.
 /// <para>
-/// Envelope (bytea): <c>0x01 | key-id length (1 byte) | key id (ASCII) | nonce (12) | ciphertext | tag (16)</c>.
+/// Envelope (bytea): <c>0x01 | key-id length (1 byte) | key id (ASCII) | nonce (12) | ciphertext | tag (16)</c>
+/// (the version and key id, then <see cref="Aead"/>'s sealed value).
 /// The associated data binds the version, the key id and the column's purpose (<c>schema.table.column</c>), so a
 /// value copied into another column does not decrypt. Keys: ring <c>fields</c> encrypts (its current version for new
 /// writes, any configured version to read); ring <c>field-index</c> keys the blind indexes. Each ring version's material
@@ -36,8 +37,6 @@ public sealed class FieldEncryption(KeyStore keys)
     public const string EncryptedAnnotation = "Haven:Encrypted";
     public const string BlindIndexOfAnnotation = "Haven:BlindIndexOf";
     public const byte EnvelopeVersion = 1;
-    private const int NonceSize = 12;
-    private const int TagSize = 16;
 
     private readonly ConcurrentDictionary<(string Ring, string Id), byte[]> _derived = new();
 
@@ -49,16 +48,11 @@ public sealed class FieldEncryption(KeyStore keys)
         var version = keys.Get(KeyName).Current;
         var keyId = Encoding.ASCII.GetBytes(version.Id);
         var plain = Encoding.UTF8.GetBytes(plaintext);
-        var envelope = new byte[2 + keyId.Length + NonceSize + plain.Length + TagSize];
+        var envelope = new byte[2 + keyId.Length + plain.Length + Aead.Overhead];
         envelope[0] = EnvelopeVersion;
         envelope[1] = checked((byte)keyId.Length);
         keyId.CopyTo(envelope.AsSpan(2));
-        var nonce = envelope.AsSpan(2 + keyId.Length, NonceSize);
-        RandomNumberGenerator.Fill(nonce);
-        var ciphertext = envelope.AsSpan(2 + keyId.Length + NonceSize, plain.Length);
-        var tag = envelope.AsSpan(envelope.Length - TagSize);
-        using var aes = new AesGcm(Derive(KeyName, version), TagSize);
-        aes.Encrypt(nonce, plain, ciphertext, tag, AssociatedData(version.Id, purpose));
+        Aead.Seal(Derive(KeyName, version), plain, AssociatedData(version.Id, purpose), envelope.AsSpan(2 + keyId.Length));
         CryptographicOperations.ZeroMemory(plain);
         return envelope;
     }
@@ -66,22 +60,8 @@ public sealed class FieldEncryption(KeyStore keys)
     public string Decrypt(byte[] envelope, string purpose)
     {
         var keyId = KeyIdOf(envelope);
-        var offset = 2 + envelope[1];
-        var length = envelope.Length - offset - NonceSize - TagSize;
-        if (length < 0)
-        {
-            throw new CryptographicException("An encrypted field value is truncated.");
-        }
-
         var version = keys.Get(KeyName).Get(keyId);
-        var plain = new byte[length];
-        using var aes = new AesGcm(Derive(KeyName, version), TagSize);
-        aes.Decrypt(
-            envelope.AsSpan(offset, NonceSize),
-            envelope.AsSpan(offset + NonceSize, length),
-            envelope.AsSpan(envelope.Length - TagSize),
-            plain,
-            AssociatedData(keyId, purpose));
+        var plain = Aead.Open(Derive(KeyName, version), envelope.AsSpan(2 + envelope[1]), AssociatedData(keyId, purpose));
         return Encoding.UTF8.GetString(plain);
     }
 
@@ -129,5 +109,5 @@ public sealed class FieldEncryption(KeyStore keys)
         Encoding.UTF8.GetBytes($"haven-field-v{EnvelopeVersion}\0{keyId}\0{purpose}");
 
     private byte[] Derive(string ring, KeyVersion version) =>
-        _derived.GetOrAdd((ring, version.Id), _ => HKDF.DeriveKey(HashAlgorithmName.SHA256, version.Material, 32, info: Encoding.UTF8.GetBytes("haven:" + ring)));
+        _derived.GetOrAdd((ring, version.Id), _ => Aead.DeriveKey(version, "haven:" + ring));
 }

@@ -1,6 +1,5 @@
 using Haven.Platform.Crypto;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Haven.Platform.Data;
 
@@ -13,9 +12,6 @@ public abstract class HavenDbContext(DbContextOptions options, string schema) : 
 {
     public string Schema { get; } = schema;
 
-    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
-        optionsBuilder.ReplaceService<IModelCacheKeyFactory, FieldEncryptionModel.CacheKeyFactory>();
-
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.HasDefaultSchema(Schema);
@@ -25,16 +21,4 @@ public abstract class HavenDbContext(DbContextOptions options, string schema) : 
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
         configurationBuilder.UseHavenNaming();
-
-    public override int SaveChanges(bool acceptAllChangesOnSuccess)
-    {
-        FieldEncryptionModel.SyncBlindIndexes(this);
-        return base.SaveChanges(acceptAllChangesOnSuccess);
-    }
-
-    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
-    {
-        FieldEncryptionModel.SyncBlindIndexes(this);
-        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-    }
 }

@@ -1,3 +1,4 @@
+using Haven.Platform.Crypto;
 using Haven.Platform.Identity.Data;
 using Haven.Platform.Tenancy;
 using Microsoft.AspNetCore.Identity;
@@ -12,6 +13,8 @@ namespace Haven.Platform.Data;
 /// The kernel's own tables, in schema <c>platform</c>, including the identity store: ASP.NET Core Identity's users
 /// (Guid keys) plus Haven's tenant-scoped role grants, sessions, MFA and login events. Identity's own role, claim,
 /// external-login and token tables are not used (roles are tenant-scoped grants; MFA and tokens have their own tables).
+/// It derives from Identity's context rather than <see cref="HavenDbContext"/>, so it applies the same model hooks
+/// itself: snake_case naming and field encryption (<c>IsEncrypted()</c>).
 /// </summary>
 public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> options)
     : IdentityUserContext<HavenUser, Guid, IdentityUserClaim<Guid>, IdentityUserLogin<Guid>, IdentityUserToken<Guid>>(options)
@@ -48,6 +51,7 @@ public sealed class PlatformDbContext(DbContextOptions<PlatformDbContext> option
         modelBuilder.Ignore<IdentityUserToken<Guid>>();
         modelBuilder.HasDefaultSchema(Schema);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PlatformDbContext).Assembly);
+        FieldEncryptionModel.Apply(modelBuilder, this);
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>

@@ -16,7 +16,7 @@ namespace Haven.Platform.Files;
 /// </code>
 /// The nonce binds each chunk's position and whether it ends the file, and the header (file id, chunk size) is
 /// authenticated with every chunk, so altering, reordering, truncating, extending or splicing chunks from another
-/// file all fail to decrypt. The data key is wrapped (AES-256-GCM, associated data = file id) by the current version of
+/// file all fail to decrypt. The data key is wrapped (<see cref="Aead"/>, associated data = file id) by the current version of
 /// key ring <c>files</c>; its id is stored beside the wrapped key so the key-encryption key can rotate without
 /// touching the content.
 /// </summary>
@@ -100,34 +100,24 @@ public static class FileCipher
         }
     }
 
-    public static byte[] WrapKey(ReadOnlySpan<byte> dataKey, KeyVersion kek, Guid fileId)
-    {
-        var wrapped = new byte[NonceSize + DataKeySize + TagSize];
-        RandomNumberGenerator.Fill(wrapped.AsSpan(0, NonceSize));
-        using var aes = new AesGcm(DeriveKek(kek), TagSize);
-        aes.Encrypt(wrapped.AsSpan(0, NonceSize), dataKey, wrapped.AsSpan(NonceSize, DataKeySize), wrapped.AsSpan(NonceSize + DataKeySize), WrapAad(fileId));
-        return wrapped;
-    }
+    public static byte[] WrapKey(ReadOnlySpan<byte> dataKey, KeyVersion kek, Guid fileId) =>
+        Aead.Seal(DeriveKek(kek), dataKey, WrapAad(fileId));
 
     public static byte[] UnwrapKey(ReadOnlySpan<byte> wrapped, KeyVersion kek, Guid fileId)
     {
-        if (wrapped.Length != NonceSize + DataKeySize + TagSize)
+        if (wrapped.Length != DataKeySize + Aead.Overhead)
         {
             throw new FileIntegrityException("A wrapped file key has the wrong length.");
         }
 
-        var key = new byte[DataKeySize];
-        using var aes = new AesGcm(DeriveKek(kek), TagSize);
         try
         {
-            aes.Decrypt(wrapped[..NonceSize], wrapped.Slice(NonceSize, DataKeySize), wrapped[(NonceSize + DataKeySize)..], key, WrapAad(fileId));
+            return Aead.Open(DeriveKek(kek), wrapped, WrapAad(fileId));
         }
         catch (CryptographicException e)
         {
             throw new FileIntegrityException("The file's data key does not unwrap under its key-encryption key.", e);
         }
-
-        return key;
     }
 
     /// <summary>
@@ -253,8 +243,7 @@ public static class FileCipher
         return aad;
     }
 
-    private static byte[] DeriveKek(KeyVersion kek) =>
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, kek.Material, 32, info: Encoding.UTF8.GetBytes("haven:files-kek"));
+    private static byte[] DeriveKek(KeyVersion kek) => Aead.DeriveKey(kek, "haven:files-kek");
 }
 
 /// <summary>Stored file content does not authenticate (altered, truncated, reordered) or does not match its recorded hash.</summary>

@@ -1,3 +1,4 @@
+using Haven.Platform.Identity.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -78,6 +79,9 @@ internal sealed class FileRecordConfiguration : IEntityTypeConfiguration<FileRec
         builder.Property(f => f.StatusReason).HasMaxLength(500);
         builder.HasIndex(f => f.KeyId);
         builder.HasIndex(f => new { f.Use, f.TenantId });
+        // The file belongs to the module record holding it; deleting its uploader's account only clears the link.
+        builder.HasIndex(f => f.UploadedBy);
+        builder.HasOne<HavenUser>().WithMany().HasForeignKey(f => f.UploadedBy).OnDelete(DeleteBehavior.SetNull);
     }
 }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Haven.Platform.Audit;
 using Haven.Platform.Crypto;
+using Haven.Platform.Data;
 using Haven.Platform.Files;
 using Haven.Platform.Modules;
 using Haven.Platform.Security;
@@ -20,6 +21,9 @@ public static class KernelServices
 {
     public static IServiceCollection AddHavenKernelServices(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddSingleton<AfterCommit>();
+        services.AddSingleton<IInterceptor, AfterCommit.Interceptor>();
+
         // Audit trail.
         services.AddSingleton<AuditStaging>();
         services.AddSingleton<IInterceptor, AuditTransactionInterceptor>();
@@ -30,6 +34,7 @@ public static class KernelServices
         services.AddHavenKey(FieldEncryption.KeyName, "encrypts sensitive database columns");
         services.AddHavenKey(FieldEncryption.IndexKeyName, "keys the blind indexes of encrypted columns");
         services.AddSingleton<FieldEncryption>();
+        services.AddSingleton<IInterceptor, FieldEncryptionModel.BlindIndexInterceptor>();
         services.AddTransient<FieldKeyRotation>();
 
         // Encrypted files.

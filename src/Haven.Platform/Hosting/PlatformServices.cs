@@ -67,9 +67,12 @@ public static class PlatformServices
     public static IServiceCollection AddHavenDbContext<TContext>(this IServiceCollection services) where TContext : DbContext
     {
         services.AddSingleton(new DbContextRegistration(typeof(TContext)));
-        // Kernel interceptors (the audit trail's commit hook) apply to every Haven context.
-        return services.AddDbContext<TContext>((provider, options) =>
-            options.UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>()).AddInterceptors(provider.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
+        // Kernel interceptors (the audit trail's commit hook, blind indexes) apply to every Haven context; the model
+        // cache key includes the app's field encryption, whose keys the model's converters hold.
+        return services.AddDbContext<TContext>((provider, options) => options
+            .UseNpgsql(provider.GetRequiredService<NpgsqlDataSource>())
+            .AddInterceptors(provider.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>())
+            .ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory, Crypto.FieldEncryptionModel.CacheKeyFactory>());
     }
 
     /// <summary>Every migration of the platform and the enabled modules, platform first.</summary>

@@ -32,7 +32,6 @@ public static class IdentityServices
         services.AddOptions<HavenIdentityOptions>().Bind(configuration.GetSection(HavenIdentityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SmtpOptions>().Bind(configuration.GetSection(SmtpOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddHavenKey(TokenSigner.KeyName, "signs access tokens and sign-in challenges");
-        services.AddHavenKey(MfaService.KeyName, "encrypts TOTP secrets");
 
         var identity = configuration.GetSection(HavenIdentityOptions.Section).Get<HavenIdentityOptions>() ?? new HavenIdentityOptions();
         services.AddIdentityCore<HavenUser>(o =>
@@ -65,6 +64,7 @@ public static class IdentityServices
         services.AddScoped<SessionValidator>();
         services.AddScoped<LoginGuard>();
         services.AddScoped<LoginAudit>();
+        services.AddScoped<IdentityAudit>();
         services.AddScoped<MfaService>();
         services.AddScoped<MfaEnrolmentFlow>();
         services.AddScoped<LoginService>();

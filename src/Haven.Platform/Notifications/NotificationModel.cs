@@ -1,9 +1,11 @@
+using Haven.Platform.Crypto;
+using Haven.Platform.Identity.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace Haven.Platform.Notifications;
 
-/// <summary>An entry in a user's in-app notification list.</summary>
+/// <summary>An entry in a user's in-app notification list; title and body are encrypted at rest.</summary>
 public sealed class Notification
 {
     public Guid Id { get; set; }
@@ -54,16 +56,22 @@ public sealed class NotificationPreference
 
 internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
 {
+    /// <summary>The field-encryption bindings of title and body; <see cref="Notifier"/> writes with SQL and seals with the same ones.</summary>
+    public const string TitlePurpose = "platform.notifications.title";
+    public const string BodyPurpose = "platform.notifications.body";
+
     public void Configure(EntityTypeBuilder<Notification> builder)
     {
         builder.ToTable("notifications");
         builder.Property(n => n.Id).ValueGeneratedNever();
         builder.Property(n => n.Category).HasMaxLength(64);
-        builder.Property(n => n.Title).HasMaxLength(200);
-        builder.Property(n => n.Body).HasMaxLength(1000);
+        // They can name a case or a person. Lengths (200, 1000) are checked by the notifier.
+        builder.Property(n => n.Title).IsEncrypted(TitlePurpose);
+        builder.Property(n => n.Body).IsEncrypted(BodyPurpose);
         builder.Property(n => n.Link).HasMaxLength(500);
         builder.HasIndex(n => new { n.UserId, n.CreatedAt });
         builder.HasIndex(n => n.UserId).HasDatabaseName("ix_notifications_unread").HasFilter("(read_at IS NULL)");
+        builder.HasOne<HavenUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -77,6 +85,8 @@ internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
         builder.Property(d => d.Token).HasMaxLength(512);
         builder.HasIndex(d => d.Token).IsUnique();
         builder.HasIndex(d => d.UserId);
+        // A deleted account's push tokens must never be used again.
+        builder.HasOne<HavenUser>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -87,5 +97,6 @@ internal sealed class NotificationPreferenceConfiguration : IEntityTypeConfigura
         builder.ToTable("notification_preferences");
         builder.HasKey(p => new { p.UserId, p.Category });
         builder.Property(p => p.Category).HasMaxLength(64);
+        builder.HasOne<HavenUser>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

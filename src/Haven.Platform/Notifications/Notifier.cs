@@ -1,3 +1,4 @@
+using Haven.Platform.Crypto;
 using Haven.Platform.Data;
 using Haven.Platform.Events;
 using Haven.Platform.Jobs;
@@ -49,7 +50,8 @@ public interface INotifier
 }
 
 internal sealed class Notifier(
-    NpgsqlDataSource dataSource, NotificationCategories categories, IOutbox outbox, JobQueue jobs, TimeProvider clock, IOptions<PushOptions> push)
+    NpgsqlDataSource dataSource, NotificationCategories categories, IOutbox outbox, JobQueue jobs, FieldEncryption fields, TimeProvider clock,
+    IOptions<PushOptions> push)
     : INotifier
 {
     public Task<Guid> NotifyAsync(DbContext db, NotificationRequest request, CancellationToken cancellationToken = default)
@@ -80,8 +82,13 @@ internal sealed class Notifier(
             insert.Parameters.Add(new() { Value = id });
             insert.Parameters.Add(new() { Value = request.UserId });
             insert.Parameters.Add(new() { Value = request.Category });
-            insert.Parameters.Add(new() { Value = request.Title });
-            insert.Parameters.Add(new() { Value = (object?)request.Body ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar });
+            // Sealed exactly as the EF model seals them (same purposes), so the list endpoints read them back.
+            insert.Parameters.Add(new() { Value = fields.Encrypt(request.Title, NotificationConfiguration.TitlePurpose) });
+            insert.Parameters.Add(new()
+            {
+                Value = request.Body is null ? DBNull.Value : (object)fields.Encrypt(request.Body, NotificationConfiguration.BodyPurpose),
+                NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea,
+            });
             insert.Parameters.Add(new() { Value = (object?)request.Link ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar });
             insert.Parameters.Add(new() { Value = now });
             await insert.ExecuteNonQueryAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using Haven.Platform.Data;
+using Haven.Platform.Identity;
 using Haven.Platform.Notifications;
 using Haven.Platform.Realtime;
 using Haven.Testing;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Haven.Platform.Events.Tests.Support;
 
-/// <summary>How every app in these tests is set up: test authentication, two test group kinds, two notification categories, quick polling.</summary>
+/// <summary>How every app in these tests is set up: two test group kinds, two notification categories, quick polling.</summary>
 public static class EventsApp
 {
     public const string UpdatesCategory = "test.updates";
@@ -27,7 +28,6 @@ public static class EventsApp
 
         options.Services = s =>
         {
-            TestAuthentication.Add(s);
             s.AddSingleton(access);
             s.AddRealtimeGroup<CaseGroupAuthorizer>("case");
             s.AddRealtimeGroup<DashboardGroupAuthorizer>("provider-dashboard");
@@ -51,11 +51,22 @@ public static class EventsApp
 
     public static EventEnvelope ToGroup(string group, string type, object payload) => EventEnvelope.Create(type, [group], payload);
 
-    public static Task<RealtimeClient> ConnectAsync(this RealtimeClients clients, HavenTestApp app, Guid user, params string[] roles) =>
-        clients.ConnectAsync(app.BaseAddress, PlatformHub.Path, TestAuthentication.Token(user, null, roles), "test.ping", "test.changed");
+    /// <summary>
+    /// A real account with a personal stream: a Kintaraa survivor, because that role signs in without a second factor,
+    /// so each sign-in in these tests is one request.
+    /// </summary>
+    public static Task<TestUser> NewUserAsync(this HavenTestApp app) => app.CreateUserAsync(HavenRoles.Kintaraa.Survivor);
 
-    public static HttpClient ClientFor(this HavenTestApp app, Guid user, params string[] roles) =>
-        app.CreateClient(TestAuthentication.Token(user, null, roles));
+    /// <summary>A new account as <see cref="NewUserAsync"/>, signed in, with an HTTP client that sends its access token.</summary>
+    public static Task<(HttpClient Client, TestUser User)> NewSignedInUserAsync(this HavenTestApp app) =>
+        app.SignedInClientAsync(HavenRoles.Kintaraa.Survivor);
+
+    /// <summary>Signs <paramref name="user"/> in through the real API (a new session, like a new device) and opens the platform hub with its access token.</summary>
+    public static async Task<RealtimeClient> ConnectAsync(this RealtimeClients clients, HavenTestApp app, TestUser user) =>
+        await clients.ConnectAsync(app, (await app.LoginAsync(user)).AccessToken);
+
+    public static Task<RealtimeClient> ConnectAsync(this RealtimeClients clients, HavenTestApp app, string accessToken) =>
+        clients.ConnectAsync(app.BaseAddress, PlatformHub.Path, accessToken, "test.ping", "test.changed");
 }
 
 /// <summary>One app and one Node process of realtime clients per test class.</summary>

@@ -16,17 +16,25 @@ public sealed class ChainIntegrityTests
     public async Task Concurrent_writers_make_one_chain_without_forks_or_gaps()
     {
         await using var app = await KernelApp.StartAsync();
-        var clients = Enumerable.Range(0, 8).Select(_ => app.As(TestPrincipal.With("test.clerk"))).ToList();
+        var clients = new List<HttpClient>();
+        for (var i = 0; i < 8; i++)
+        {
+            clients.Add((await app.NewUserAsync()).Client);
+        }
+
+        var before = await app.ScalarAsync<long>("SELECT count(*) FROM platform.audit_entries");
 
         await Parallel.ForEachAsync(Enumerable.Range(0, 240), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
             await app.CreatePatientAsync(clients[i % clients.Count], $"patient {i}"));
 
-        (await app.ScalarAsync<long>("SELECT count(*) FROM platform.audit_entries")).Should().Be(240);
-        (await app.ScalarAsync<long>("SELECT max(seq) FROM platform.audit_entries")).Should().Be(240);
-        (await app.ScalarAsync<long>("SELECT count(DISTINCT prev_hash) FROM platform.audit_entries")).Should().Be(240, "no two entries share a predecessor");
-        var verification = await app.VerifyAsync();
+        var total = before + 240;
+        (await app.ScalarAsync<long>("SELECT count(*) FROM platform.audit_entries WHERE action = 'test.patient.created'")).Should().Be(240);
+        (await app.ScalarAsync<long>("SELECT count(*) FROM platform.audit_entries")).Should().Be(total);
+        (await app.ScalarAsync<long>("SELECT max(seq) FROM platform.audit_entries")).Should().Be(total, "numbers have no gaps");
+        (await app.ScalarAsync<long>("SELECT count(DISTINCT prev_hash) FROM platform.audit_entries")).Should().Be(total, "no two entries share a predecessor");
+        var verification = await app.VerifyAsync(new { to_seq = total });
         verification.Intact.Should().BeTrue();
-        verification.Checked.Should().Be(240);
+        verification.Checked.Should().Be(total);
     }
 
     [Theory]
@@ -39,23 +47,23 @@ public sealed class ChainIntegrityTests
     public async Task The_database_refuses_to_change_or_remove_entries_even_for_a_superuser(string sql)
     {
         await using var app = await KernelApp.StartAsync();
-        await AppendAsync(app, 2);
+        var seqs = await AppendAsync(app, 2);
 
         var act = () => app.ExecuteAsync(sql);
 
         (await act.Should().ThrowAsync<PostgresException>()).Which.SqlState.Should().Be(PostgresErrorCodes.InsufficientPrivilege);
-        (await app.VerifyAsync()).Should().BeEquivalentTo(new { Intact = true, Checked = 2L });
+        (await app.VerifyAsync(new { to_seq = seqs[^1] })).Should().BeEquivalentTo(new { Intact = true, Checked = seqs[^1] });
     }
 
     [Fact]
     public async Task The_database_refuses_an_entry_that_does_not_extend_the_head()
     {
         await using var app = await KernelApp.StartAsync();
-        await AppendAsync(app, 2);
-        var first = await RecordAsync(app, 1);
+        var seqs = await AppendAsync(app, 2);
+        var first = await RecordAsync(app, seqs[0]);
 
-        // A fork: a second entry claiming entry 1 as its predecessor.
-        var fork = first with { Seq = 2, PrevHash = AuditCanonical.Hash(first) };
+        // A fork: a second entry claiming the first as its predecessor.
+        var fork = first with { Seq = seqs[1], PrevHash = AuditCanonical.Hash(first) };
         var act = () => InsertRawAsync(app, fork, AuditCanonical.Hash(fork));
 
         (await act.Should().ThrowAsync<PostgresException>()).Which.SqlState.Should().Be(PostgresErrorCodes.IntegrityConstraintViolation);
@@ -65,105 +73,105 @@ public sealed class ChainIntegrityTests
     public async Task Verify_names_an_entry_whose_content_was_altered()
     {
         await using var app = await KernelApp.StartAsync();
-        await AppendAsync(app, 5);
+        var seqs = await AppendAsync(app, 5);
 
-        await app.TamperAsync("UPDATE platform.audit_entries SET resource_id = 'someone-else' WHERE seq = 3");
+        await app.TamperAsync($"UPDATE platform.audit_entries SET resource_id = 'someone-else' WHERE seq = {seqs[2]}");
 
         var result = await app.VerifyAsync();
         result.Intact.Should().BeFalse();
-        result.Break.Should().BeEquivalentTo(new { Seq = 3L, Kind = "altered" });
-        result.Checked.Should().Be(2, "entries 1 and 2 are still intact");
+        result.Break.Should().BeEquivalentTo(new { Seq = seqs[2], Kind = "altered" });
+        result.Checked.Should().Be(seqs[2] - 1, "the entries before it are still intact");
     }
 
     [Fact]
     public async Task Verify_names_an_altered_entry_even_when_its_hash_was_recomputed()
     {
         await using var app = await KernelApp.StartAsync();
-        await AppendAsync(app, 5);
-        var original = await RecordAsync(app, 3);
+        var seqs = await AppendAsync(app, 5);
+        var original = await RecordAsync(app, seqs[2]);
         var forged = original with { Note = "nothing happened" };
 
-        await app.TamperAsync($"UPDATE platform.audit_entries SET note = 'nothing happened', hash = '\\x{Convert.ToHexStringLower(AuditCanonical.Hash(forged))}' WHERE seq = 3");
+        await app.TamperAsync($"UPDATE platform.audit_entries SET note = 'nothing happened', hash = '\\x{Convert.ToHexStringLower(AuditCanonical.Hash(forged))}' WHERE seq = {seqs[2]}");
 
-        (await app.VerifyAsync()).Break.Should().BeEquivalentTo(new { Seq = 3L, Kind = "altered" });
+        (await app.VerifyAsync()).Break.Should().BeEquivalentTo(new { Seq = seqs[2], Kind = "altered" });
     }
 
     [Fact]
     public async Task Verify_names_a_removed_entry()
     {
         await using var app = await KernelApp.StartAsync();
-        await AppendAsync(app, 5);
+        var seqs = await AppendAsync(app, 5);
 
-        await app.TamperAsync("DELETE FROM platform.audit_entries WHERE seq = 3");
+        await app.TamperAsync($"DELETE FROM platform.audit_entries WHERE seq = {seqs[2]}");
 
-        (await app.VerifyAsync()).Break.Should().BeEquivalentTo(new { Seq = 3L, Kind = "removed" });
+        (await app.VerifyAsync()).Break.Should().BeEquivalentTo(new { Seq = seqs[2], Kind = "removed" });
     }
 
     [Fact]
     public async Task Verify_names_a_removed_entry_when_the_rest_were_renumbered()
     {
         await using var app = await KernelApp.StartAsync();
-        await AppendAsync(app, 5);
+        var seqs = await AppendAsync(app, 5);
 
-        await app.TamperAsync("DELETE FROM platform.audit_entries WHERE seq = 3; UPDATE platform.audit_entries SET seq = seq - 1 WHERE seq > 3; " +
-                              "UPDATE platform.audit_chain_head SET last_seq = 4, last_hash = (SELECT hash FROM platform.audit_entries WHERE seq = 4)");
+        await app.TamperAsync($"DELETE FROM platform.audit_entries WHERE seq = {seqs[2]}; UPDATE platform.audit_entries SET seq = seq - 1 WHERE seq > {seqs[2]}; " +
+                              $"UPDATE platform.audit_chain_head SET last_seq = {seqs[3]}, last_hash = (SELECT hash FROM platform.audit_entries WHERE seq = {seqs[3]})");
 
-        (await app.VerifyAsync()).Break.Should().BeEquivalentTo(new { Seq = 3L, Kind = "removed" });
+        (await app.VerifyAsync()).Break.Should().BeEquivalentTo(new { Seq = seqs[2], Kind = "removed" });
     }
 
     [Fact]
     public async Task Verify_names_an_inserted_entry()
     {
         await using var app = await KernelApp.StartAsync();
-        await AppendAsync(app, 5);
-        var second = await RecordAsync(app, 2);
-        var inserted = second with { Seq = 3, Note = "a forged alibi", PrevHash = AuditCanonical.Hash(second) };
+        var seqs = await AppendAsync(app, 5);
+        var second = await RecordAsync(app, seqs[1]);
+        var inserted = second with { Seq = seqs[2], Note = "a forged alibi", PrevHash = AuditCanonical.Hash(second) };
 
-        await app.TamperAsync("UPDATE platform.audit_entries SET seq = -seq WHERE seq >= 3; UPDATE platform.audit_entries SET seq = 1 - seq WHERE seq < 0");
+        await app.TamperAsync($"UPDATE platform.audit_entries SET seq = -seq WHERE seq >= {seqs[2]}; UPDATE platform.audit_entries SET seq = 1 - seq WHERE seq < 0");
         await app.TamperAsync(InsertSql(inserted, AuditCanonical.Hash(inserted)) +
-                              "; UPDATE platform.audit_chain_head SET last_seq = 6, last_hash = (SELECT hash FROM platform.audit_entries WHERE seq = 6)");
+                              $"; UPDATE platform.audit_chain_head SET last_seq = {seqs[4] + 1}, last_hash = (SELECT hash FROM platform.audit_entries WHERE seq = {seqs[4] + 1})");
 
-        (await app.VerifyAsync()).Break.Should().BeEquivalentTo(new { Seq = 3L, Kind = "inserted" });
+        (await app.VerifyAsync()).Break.Should().BeEquivalentTo(new { Seq = seqs[2], Kind = "inserted" });
     }
 
     [Fact]
     public async Task Verify_notices_entries_removed_from_the_end()
     {
         await using var app = await KernelApp.StartAsync();
-        await AppendAsync(app, 5);
+        var seqs = await AppendAsync(app, 5);
 
-        await app.TamperAsync("DELETE FROM platform.audit_entries WHERE seq >= 4");
+        await app.TamperAsync($"DELETE FROM platform.audit_entries WHERE seq >= {seqs[3]}");
 
-        (await app.VerifyAsync()).Break.Should().BeEquivalentTo(new { Seq = 4L, Kind = "removed" });
+        (await app.VerifyAsync()).Break.Should().BeEquivalentTo(new { Seq = seqs[3], Kind = "removed" });
     }
 
     [Fact]
     public async Task A_consistently_rewritten_tail_is_caught_by_an_anchor_recorded_earlier()
     {
         await using var app = await KernelApp.StartAsync();
-        await AppendAsync(app, 5);
-        var anchor = (await app.VerifyAsync()).LastHash!;
-        var fifth = await RecordAsync(app, 5);
-        var rewritten = fifth with { ResourceId = "covered-up" };
+        var seqs = await AppendAsync(app, 5);
+        var last = seqs[^1];
+        var anchor = (await app.VerifyAsync(new { to_seq = last })).LastHash!;
+        var rewritten = await RecordAsync(app, last) with { ResourceId = "covered-up" };
         var hash = Convert.ToHexStringLower(AuditCanonical.Hash(rewritten));
 
-        await app.TamperAsync($"UPDATE platform.audit_entries SET resource_id = 'covered-up', hash = '\\x{hash}' WHERE seq = 5");
+        await app.TamperAsync($"UPDATE platform.audit_entries SET resource_id = 'covered-up', hash = '\\x{hash}' WHERE seq = {last}");
 
-        // The verify call itself appended entry 6; the rewrite of 5 is invisible to the chain alone.
-        (await app.VerifyAsync(new { to_seq = 5 })).Intact.Should().BeTrue();
-        var anchored = await app.VerifyAsync(new { to_seq = 5, anchors = new[] { $"5:{anchor}" } });
-        anchored.Break.Should().BeEquivalentTo(new { Seq = 5L, Kind = "altered" });
+        // Nothing follows the rewritten entry yet (the verify call's own entry came after it); the chain alone cannot tell.
+        (await app.VerifyAsync(new { to_seq = last })).Intact.Should().BeTrue();
+        var anchored = await app.VerifyAsync(new { to_seq = last, anchors = new[] { $"{last}:{anchor}" } });
+        anchored.Break.Should().BeEquivalentTo(new { Seq = last, Kind = "altered" });
     }
 
     [Fact]
     public async Task A_range_can_be_verified_on_its_own()
     {
         await using var app = await KernelApp.StartAsync();
-        await AppendAsync(app, 6);
-        await app.TamperAsync("UPDATE platform.audit_entries SET note = 'x' WHERE seq = 2");
+        var seqs = await AppendAsync(app, 6);
+        await app.TamperAsync($"UPDATE platform.audit_entries SET note = 'x' WHERE seq = {seqs[1]}");
 
-        (await app.VerifyAsync(new { from_seq = 3, to_seq = 6 })).Should().BeEquivalentTo(new { Intact = true, FromSeq = 3L, ToSeq = 6L, Checked = 4L });
-        (await app.VerifyAsync(new { from_seq = 1, to_seq = 6 })).Break!.Seq.Should().Be(2);
+        (await app.VerifyAsync(new { from_seq = seqs[2], to_seq = seqs[5] })).Should().BeEquivalentTo(new { Intact = true, FromSeq = seqs[2], ToSeq = seqs[5], Checked = 4L });
+        (await app.VerifyAsync(new { from_seq = 1, to_seq = seqs[5] })).Break!.Seq.Should().Be(seqs[1]);
     }
 
     [Fact]
@@ -205,14 +213,28 @@ public sealed class ChainIntegrityTests
             .And.Be(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical))));
     }
 
-    internal static Task AppendAsync(KernelApp app, int count) => app.App.InScopeAsync(async services =>
+    /// <summary>
+    /// Appends <paramref name="count"/> entries ("entry 1", "entry 2", ...) and returns their numbers. The platform admin
+    /// the tests read and verify with signs in first, so its own entries (its account, second factor and role) come
+    /// before these and never between them.
+    /// </summary>
+    internal static async Task<IReadOnlyList<long>> AppendAsync(KernelApp app, int count)
     {
-        var audit = services.GetRequiredService<IAuditTrail>();
-        for (var i = 1; i <= count; i++)
+        await app.PlatformAdminAsync();
+        return await app.App.InScopeAsync<IReadOnlyList<long>>(async services =>
         {
-            await audit.AppendAsync(new AuditEvent("test.thing.happened", "thing", $"thing-{i}") { Actor = AuditActor.System("test.seeder"), Note = $"entry {i}" });
-        }
-    });
+            var audit = services.GetRequiredService<IAuditTrail>();
+            var db = services.GetRequiredService<PlatformDbContext>();
+            var seqs = new List<long>();
+            for (var i = 1; i <= count; i++)
+            {
+                await audit.AppendAsync(new AuditEvent("test.thing.happened", "thing", $"thing-{i}") { Actor = AuditActor.System("test.seeder"), Note = $"entry {i}" });
+                seqs.Add(await db.Set<AuditEntry>().MaxAsync(e => e.Seq));
+            }
+
+            return seqs;
+        });
+    }
 
     internal static Task<AuditRecord> RecordAsync(KernelApp app, long seq) => app.App.InScopeAsync(async services =>
         (await services.GetRequiredService<PlatformDbContext>().Set<AuditEntry>().AsNoTracking().SingleAsync(e => e.Seq == seq)).ToRecord());

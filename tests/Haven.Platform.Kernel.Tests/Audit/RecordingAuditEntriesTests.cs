@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Net;
 using Haven.Platform.Audit;
+using Haven.Platform.Identity;
 using Haven.Platform.Kernel.Tests.Support;
 using Haven.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -15,9 +16,10 @@ public sealed class RecordingAuditEntriesTests
     {
         var clock = new TestClock(new DateTimeOffset(2026, 11, 21, 9, 30, 15, TimeSpan.Zero).AddTicks(1234567));
         await using var app = await KernelApp.StartAsync(o => o.Clock = clock);
-        var tenant = Guid.NewGuid();
-        var clerk = TestPrincipal.With($"test.clerk@{tenant}", "kintaraa.survivor");
-        var client = app.As(clerk);
+        var clinic = await app.App.CreateTenantAsync("ndas");
+        var clerk = await app.App.CreateUserAsync(HavenRoles.Ndas.Clinician, clinic.Id);
+        var tokens = await app.App.LoginAsync(clerk);
+        var client = app.App.CreateClient(tokens.AccessToken);
         client.DefaultRequestHeaders.UserAgent.ParseAdd("HavenMobile/2.1");
         var id = await app.CreatePatientAsync(client, "Amina", diagnosis: "PTSD", idNumber: "A123456", notes: "prefers female staff");
 
@@ -26,10 +28,10 @@ public sealed class RecordingAuditEntriesTests
 
         var updated = (await app.AuditEntriesAsync("test.patient.updated")).Single();
         updated.Actor.Type.Should().Be("user");
-        updated.Actor.UserId.Should().Be(clerk.UserId);
-        updated.Actor.SessionId.Should().Be(clerk.SessionId);
-        updated.Actor.Roles.Should().BeEquivalentTo($"test.clerk@{tenant}", "kintaraa.survivor");
-        updated.TenantId.Should().Be(tenant, "the tenant defaults to the caller's tenant in the action's module");
+        updated.Actor.UserId.Should().Be(clerk.Id);
+        updated.Actor.SessionId.Should().Be(tokens.SessionId);
+        updated.Actor.Roles.Should().BeEquivalentTo($"{HavenRoles.Ndas.Clinician}@{clinic.Id}");
+        updated.TenantId.Should().BeNull("the caller holds no role in the action's module ('test'), so there is no tenant to default to");
         updated.OccurredAt.Should().Be(new DateTimeOffset(2026, 11, 21, 9, 30, 15, TimeSpan.Zero).AddTicks(1234560), "time is kept to the microsecond");
         updated.ClientAddress.Should().Be("127.0.0.1");
         updated.UserAgent.Should().Be("HavenMobile/2.1");
@@ -46,10 +48,24 @@ public sealed class RecordingAuditEntriesTests
     }
 
     [Fact]
+    public async Task The_tenant_defaults_to_the_callers_tenant_in_the_actions_module()
+    {
+        await using var app = await KernelApp.StartAsync();
+        var clinic = await app.App.CreateTenantAsync("ndas");
+        var (clinician, _) = await app.NewUserAsync(HavenRoles.Ndas.Clinician, clinic.Id);
+
+        (await clinician.PostAsync("/test/actions/ndas.record.viewed", null, TestContext.Current.CancellationToken)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await clinician.PostAsync("/test/actions/lers.request.viewed", null, TestContext.Current.CancellationToken)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        (await app.AuditEntriesAsync("ndas.record.viewed")).Single().TenantId.Should().Be(clinic.Id);
+        (await app.AuditEntriesAsync("lers.request.viewed")).Single().TenantId.Should().BeNull("the caller holds no LERS role");
+    }
+
+    [Fact]
     public async Task Sensitive_values_never_reach_the_trail()
     {
         await using var app = await KernelApp.StartAsync();
-        var client = app.As(TestPrincipal.With("test.clerk"));
+        var client = await app.ClerkAsync();
         await app.CreatePatientAsync(client, "Baraka", diagnosis: "HIV positive", idNumber: "ZX-998877", notes: "lives with her aunt");
 
         var created = (await app.AuditEntriesAsync("test.patient.created")).Single();
@@ -65,7 +81,7 @@ public sealed class RecordingAuditEntriesTests
     public async Task A_rolled_back_change_leaves_no_entry_and_no_gap()
     {
         await using var app = await KernelApp.StartAsync();
-        var client = app.As(TestPrincipal.With("test.clerk"));
+        var client = await app.ClerkAsync();
         var id = await app.CreatePatientAsync(client, "Chiku");
 
         var failed = await client.PutAsync($"/test/patients/{id}?fail=true", JsonContent(new { status = "closed" }), TestContext.Current.CancellationToken);
@@ -108,13 +124,13 @@ public sealed class RecordingAuditEntriesTests
     public async Task A_sensitive_read_is_recorded()
     {
         await using var app = await KernelApp.StartAsync();
-        var reader = TestPrincipal.With("test.doctor");
-        var id = await app.CreatePatientAsync(app.As(TestPrincipal.With("test.clerk")), "Dalia", diagnosis: "asthma");
+        var (reader, readerUser) = await app.NewUserAsync();
+        var id = await app.CreatePatientAsync(await app.ClerkAsync(), "Dalia", diagnosis: "asthma");
 
-        await app.As(reader).GetStringAsync($"/test/patients/{id}", TestContext.Current.CancellationToken);
+        await reader.GetStringAsync($"/test/patients/{id}", TestContext.Current.CancellationToken);
 
         var viewed = (await app.AuditEntriesAsync("test.patient.viewed")).Single();
-        viewed.Actor.UserId.Should().Be(reader.UserId);
+        viewed.Actor.UserId.Should().Be(readerUser.Id);
         viewed.ResourceId.Should().Be(id.ToString());
         viewed.Changes.Should().BeEmpty();
     }

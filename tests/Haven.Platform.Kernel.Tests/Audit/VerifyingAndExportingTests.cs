@@ -13,57 +13,59 @@ public sealed class VerifyingAndExportingTests
     public async Task An_export_verifies_on_its_own_and_is_itself_audited()
     {
         await using var app = await KernelApp.StartAsync();
-        await ChainIntegrityTests.AppendAsync(app, 5);
+        var seqs = await ChainIntegrityTests.AppendAsync(app, 5);
+        var exportEntry = seqs[^1] + 1;
 
         var response = await (await app.PlatformAdminAsync()).GetAsync("/api/platform/audit/export", TestContext.Current.CancellationToken);
 
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/x-ndjson");
-        response.Content.Headers.ContentDisposition!.FileNameStar.Should().Be("haven-audit-1-6.jsonl");
+        response.Content.Headers.ContentDisposition!.FileNameStar.Should().Be($"haven-audit-1-{exportEntry}.jsonl");
         var bytes = await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken);
         var lines = Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        lines.Should().HaveCount(7, "a header, the five entries, and the export's own entry, written before a byte left");
+        lines.Should().HaveCount((int)exportEntry + 1, "a header, every entry, and the export's own entry, written before a byte left");
         JsonNode.Parse(lines[0])!["format"]!.GetValue<string>().Should().Be("haven-audit-export");
         var verification = await AuditExport.VerifyAsync(new MemoryStream(bytes), cancellationToken: TestContext.Current.CancellationToken);
-        verification.Should().BeEquivalentTo(new { Intact = true, FromSeq = 1L, ToSeq = 6L, Checked = 6L });
-        (await app.AuditEntriesAsync("platform.audit.exported")).Should().ContainSingle().Which.Seq.Should().Be(6);
-        verification.LastHash.Should().Be((await app.VerifyAsync(new { to_seq = 6 })).LastHash, "the file and the database agree");
+        verification.Should().BeEquivalentTo(new { Intact = true, FromSeq = 1L, ToSeq = exportEntry, Checked = exportEntry });
+        (await app.AuditEntriesAsync("platform.audit.exported")).Should().ContainSingle().Which.Seq.Should().Be(exportEntry);
+        verification.LastHash.Should().Be((await app.VerifyAsync(new { to_seq = exportEntry })).LastHash, "the file and the database agree");
     }
 
-    public static TheoryData<string, long, string> Tampering() => new()
+    /// <summary>How the export is tampered with, which of the test's five entries (0-based) is then the first broken one, and how.</summary>
+    public static TheoryData<string, int, string> Tampering() => new()
     {
-        { "alter", 3, "altered" },
-        { "delete", 3, "removed" },
-        { "swap", 3, "removed" },
-        { "truncate", 5, "removed" },
-        { "insert", 3, "inserted" },
+        { "alter", 2, "altered" },
+        { "delete", 2, "removed" },
+        { "swap", 2, "removed" },
+        { "truncate", 4, "removed" },
+        { "insert", 2, "inserted" },
     };
 
     [Theory]
     [MemberData(nameof(Tampering))]
-    public async Task A_tampered_export_names_the_first_broken_entry(string tampering, long seq, string kind)
+    public async Task A_tampered_export_names_the_first_broken_entry(string tampering, int entry, string kind)
     {
         await using var app = await KernelApp.StartAsync();
-        await ChainIntegrityTests.AppendAsync(app, 5);
+        var seqs = await ChainIntegrityTests.AppendAsync(app, 5);
         var lines = (await ExportAsync(app)).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
 
-        Tamper(lines, tampering);
+        Tamper(lines, tampering, seqs);
 
         var verification = await AuditExport.VerifyAsync(Stream(lines), cancellationToken: TestContext.Current.CancellationToken);
         verification.Intact.Should().BeFalse();
-        verification.Break.Should().BeEquivalentTo(new { Seq = seq, Kind = kind });
+        verification.Break.Should().BeEquivalentTo(new { Seq = seqs[entry], Kind = kind });
     }
 
     [Fact]
     public async Task The_verifier_command_checks_a_file_without_a_database()
     {
         await using var app = await KernelApp.StartAsync();
-        await ChainIntegrityTests.AppendAsync(app, 4);
+        var seqs = await ChainIntegrityTests.AppendAsync(app, 4);
         var lines = (await ExportAsync(app)).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
         var directory = Directory.CreateTempSubdirectory("haven-audit-cli-");
         var intact = Path.Combine(directory.FullName, "intact.jsonl");
         var broken = Path.Combine(directory.FullName, "broken.jsonl");
         await File.WriteAllLinesAsync(intact, lines, TestContext.Current.CancellationToken);
-        Tamper(lines, "alter");
+        Tamper(lines, "alter", seqs);
         await File.WriteAllLinesAsync(broken, lines, TestContext.Current.CancellationToken);
 
         // No connection string at all: the command must not need one.
@@ -71,9 +73,9 @@ public sealed class VerifyingAndExportingTests
         var bad = await HavenProcess.RunAsync(directory.FullName, "audit", "verify-export", broken);
 
         good.ExitCode.Should().Be(0, good.Output);
-        good.Output.Should().Contain("Intact: entries 1 to 5");
+        good.Output.Should().Contain($"Intact: entries 1 to {seqs[^1] + 1}", "the export's own entry is the last");
         bad.ExitCode.Should().Be(1, bad.Output);
-        bad.Output.Should().Contain("BROKEN at entry 3 (altered)");
+        bad.Output.Should().Contain($"BROKEN at entry {seqs[2]} (altered)");
         directory.Delete(recursive: true);
     }
 
@@ -81,20 +83,20 @@ public sealed class VerifyingAndExportingTests
     public async Task The_verify_command_walks_the_database_chain()
     {
         await using var app = await KernelApp.StartAsync();
-        await ChainIntegrityTests.AppendAsync(app, 4);
+        var seqs = await ChainIntegrityTests.AppendAsync(app, 4);
         var directory = Directory.CreateTempSubdirectory("haven-audit-cli-");
         var database = $"--ConnectionStrings:Haven={app.DatabaseConnectionString}";
         const string development = "--environment=Development";
 
         var good = await HavenProcess.RunAsync(directory.FullName, "audit", "verify", development, database);
-        await app.TamperAsync("UPDATE platform.audit_entries SET action = 'test.thing.undone' WHERE seq = 2");
+        await app.TamperAsync($"UPDATE platform.audit_entries SET action = 'test.thing.undone' WHERE seq = {seqs[1]}");
         var bad = await HavenProcess.RunAsync(directory.FullName, "audit", "verify", development, database);
-        var range = await HavenProcess.RunAsync(directory.FullName, "audit", "verify", "--from", "3", development, database);
+        var range = await HavenProcess.RunAsync(directory.FullName, "audit", "verify", "--from", seqs[2].ToString(System.Globalization.CultureInfo.InvariantCulture), development, database);
 
         good.ExitCode.Should().Be(0, good.Output);
-        good.Output.Should().Contain("Intact: entries 1 to 4 (4 checked)");
+        good.Output.Should().Contain($"Intact: entries 1 to {seqs[^1]} ({seqs[^1]} checked)");
         bad.ExitCode.Should().Be(1, bad.Output);
-        bad.Output.Should().Contain("BROKEN at entry 2 (altered)");
+        bad.Output.Should().Contain($"BROKEN at entry {seqs[1]} (altered)");
         range.ExitCode.Should().Be(0, range.Output);
         directory.Delete(recursive: true);
     }
@@ -104,8 +106,8 @@ public sealed class VerifyingAndExportingTests
     {
         Assert.SkipWhen(FindOnPath("python3") is null, "python3 is not installed on this machine");
         await using var app = await KernelApp.StartAsync();
-        await ChainIntegrityTests.AppendAsync(app, 4);
-        await app.CreatePatientAsync(app.As(TestPrincipal.With("test.clerk")), "Émilie \"Ngozi\" O'Brien", diagnosis: "secret", notes: "line one\nline two\t✓");
+        var seqs = await ChainIntegrityTests.AppendAsync(app, 4);
+        await app.CreatePatientAsync(await app.ClerkAsync(), "Émilie \"Ngozi\" O'Brien", diagnosis: "secret", notes: "line one\nline two\t✓");
         var lines = (await ExportAsync(app)).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
         var directory = Directory.CreateTempSubdirectory("haven-audit-py-");
         var intact = Path.Combine(directory.FullName, "intact.jsonl");
@@ -113,7 +115,7 @@ public sealed class VerifyingAndExportingTests
         await File.WriteAllLinesAsync(intact, lines, TestContext.Current.CancellationToken);
         await using var file = File.OpenRead(intact);
         var exported = await AuditExport.VerifyAsync(file, cancellationToken: TestContext.Current.CancellationToken);
-        Tamper(lines, "insert");
+        Tamper(lines, "insert", seqs);
         await File.WriteAllLinesAsync(broken, lines, TestContext.Current.CancellationToken);
 
         var good = await RunAsync("python3", Path.Combine(Repository.Root, "scripts", "verify-audit-export.py"), intact, "--anchor", $"{exported.ToSeq}:{exported.LastHash}");
@@ -122,44 +124,48 @@ public sealed class VerifyingAndExportingTests
         good.ExitCode.Should().Be(0, good.Output);
         good.Output.Should().Contain($"Last hash: {exported.LastHash}", "an independent implementation computes the same hashes");
         bad.ExitCode.Should().Be(1, bad.Output);
-        bad.Output.Should().Contain("BROKEN at entry 3 (inserted)");
+        bad.Output.Should().Contain($"BROKEN at entry {seqs[2]} (inserted)");
         directory.Delete(recursive: true);
     }
 
     private static async Task<string> ExportAsync(KernelApp app) =>
         await (await app.PlatformAdminAsync()).GetStringAsync("/api/platform/audit/export", TestContext.Current.CancellationToken);
 
-    /// <summary>Edits export lines (index 0 is the header, index n is entry n) the way a forger might.</summary>
-    private static void Tamper(List<string> lines, string how)
+    /// <summary>
+    /// Edits export lines (index 0 is the header, index n is entry n) the way a forger might, at the test's third
+    /// entry (<paramref name="seqs"/>[2]; the truncation at its fifth).
+    /// </summary>
+    private static void Tamper(List<string> lines, string how, IReadOnlyList<long> seqs)
     {
+        var at = (int)seqs[2];
         switch (how)
         {
             case "alter":
-                lines[3] = lines[3].Replace("\"note\":\"entry 3\"", "\"note\":\"entry three\"", StringComparison.Ordinal);
+                lines[at] = lines[at].Replace("\"note\":\"entry 3\"", "\"note\":\"entry three\"", StringComparison.Ordinal);
                 break;
             case "delete":
-                lines.RemoveAt(3);
+                lines.RemoveAt(at);
                 break;
             case "swap":
-                (lines[3], lines[4]) = (lines[4], lines[3]);
+                (lines[at], lines[at + 1]) = (lines[at + 1], lines[at]);
                 break;
             case "truncate":
-                lines.RemoveRange(5, lines.Count - 5);
+                lines.RemoveRange((int)seqs[4], lines.Count - (int)seqs[4]);
                 break;
             case "insert":
-                // A forged entry 3 linked to entry 2, with the rest renumbered after it.
-                var forged = JsonNode.Parse(lines[3])!.AsObject();
+                // A forged entry linked to the one before it, with the rest renumbered after it.
+                var forged = JsonNode.Parse(lines[at])!.AsObject();
                 forged["note"] = "forged";
-                forged["prev_hash"] = Hash(lines[2]);
+                forged["prev_hash"] = Hash(lines[at - 1]);
                 var forgedLine = Canonical(forged);
-                for (var i = 3; i < lines.Count; i++)
+                for (var i = at; i < lines.Count; i++)
                 {
                     var entry = JsonNode.Parse(lines[i])!.AsObject();
                     entry["seq"] = entry["seq"]!.GetValue<long>() + 1;
                     lines[i] = Canonical(entry);
                 }
 
-                lines.Insert(3, forgedLine);
+                lines.Insert(at, forgedLine);
                 break;
         }
     }

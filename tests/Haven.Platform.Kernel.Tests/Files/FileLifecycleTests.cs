@@ -18,7 +18,7 @@ public sealed class FileLifecycleTests
     public async Task A_file_the_scanner_flags_is_kept_but_never_served()
     {
         await using var app = await KernelApp.StartAsync(o => o.Services = s => s.AddSingleton<IFileScanner, MarkerScanner>());
-        var clerk = app.As(TestPrincipal.With("test.clerk"));
+        var clerk = await app.ClerkAsync();
         var infected = Samples.Text("evidence " + MarkerScanner.Signature + " attached");
 
         var flagged = await (await app.UploadAsync(clerk, KernelTestModule.Documents, infected, "note.txt")).ShouldBeOkAsync<StoredFileResponse>(201);
@@ -36,7 +36,7 @@ public sealed class FileLifecycleTests
     {
         await using var app = await KernelApp.StartAsync(o => o.Services = s => s.AddSingleton<IFileScanner, BrokenScanner>());
 
-        var response = await app.UploadAsync(app.As(TestPrincipal.With("test.clerk")), KernelTestModule.Media, Samples.Mp4(1024 * 1024), "clip.mp4");
+        var response = await app.UploadAsync(await app.ClerkAsync(), KernelTestModule.Media, Samples.Mp4(1024 * 1024), "clip.mp4");
 
         await response.ShouldBeProblemAsync(503, "scan_unavailable");
         (await app.ScalarAsync<long>("SELECT count(*) FROM platform.files")).Should().Be(0);
@@ -52,7 +52,7 @@ public sealed class FileLifecycleTests
         await socket.ConnectAsync(app.App.BaseAddress.Host, app.App.BaseAddress.Port, TestContext.Current.CancellationToken);
         var stream = socket.GetStream();
         var head = $"POST /test/files/{KernelTestModule.Media}?file_name=cut.mp4 HTTP/1.1\r\nHost: {app.App.BaseAddress.Authority}\r\n" +
-                   $"{TestPrincipals.Header}: {TestPrincipal.With("test.clerk").HeaderValue}\r\n" +
+                   $"Authorization: Bearer {await app.ClerkTokenAsync()}\r\n" +
                    "Content-Type: application/octet-stream\r\nContent-Length: 8388608\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), TestContext.Current.CancellationToken);
         await stream.WriteAsync(Samples.Mp4(3 * 1024 * 1024), TestContext.Current.CancellationToken);
@@ -109,7 +109,7 @@ public sealed class FileLifecycleTests
     public async Task Rotating_the_key_encryption_key_rewraps_data_keys_without_rewriting_content()
     {
         await using var first = await KernelApp.StartAsync(o => Keys(o, ("v1", KeyV1)));
-        var clerk = first.As(TestPrincipal.With("test.clerk"));
+        var clerk = await first.ClerkAsync();
         var content = Samples.Jpeg(100 * 1024);
         var id = await first.UploadOkAsync(clerk, KernelTestModule.Images, content, "before-rotation.jpg");
         var objectPath = Path.Combine(first.App.FilesPath, "files", id.ToString("N"));
@@ -122,7 +122,7 @@ public sealed class FileLifecycleTests
             o.Settings["ConnectionStrings:Haven"] = first.DatabaseConnectionString;
             o.Settings["Haven:Files:LocalPath"] = first.App.FilesPath;
         });
-        (await rotated.As(TestPrincipal.With("test.clerk")).GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken)).Should().Equal(content);
+        (await (await rotated.ClerkAsync()).GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken)).Should().Equal(content);
         var result = await rotated.App.InScopeAsync(s => s.GetRequiredService<FileKeyRotation>().RotateAsync(CancellationToken.None));
 
         result.Should().Be(new FileRotationResult(1, 0));
@@ -134,7 +134,7 @@ public sealed class FileLifecycleTests
             o.Settings["ConnectionStrings:Haven"] = first.DatabaseConnectionString;
             o.Settings["Haven:Files:LocalPath"] = first.App.FilesPath;
         });
-        (await retired.As(TestPrincipal.With("test.clerk")).GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken))
+        (await (await retired.ClerkAsync()).GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken))
             .Should().Equal(content, "v1 can be retired once rotation is done");
     }
 
@@ -142,7 +142,7 @@ public sealed class FileLifecycleTests
     public async Task The_rotate_command_rewraps_from_the_command_line()
     {
         await using var app = await KernelApp.StartAsync(o => Keys(o, ("v1", KeyV1)));
-        var id = await app.UploadOkAsync(app.As(TestPrincipal.With("test.clerk")), KernelTestModule.Images, Samples.Jpeg(), "cli.jpg");
+        var id = await app.UploadOkAsync(await app.ClerkAsync(), KernelTestModule.Images, Samples.Jpeg(), "cli.jpg");
         var directory = Directory.CreateTempSubdirectory("haven-files-cli-");
 
         var (exitCode, output) = await HavenProcess.RunAsync(directory.FullName, "files", "rotate-keys", "--environment=Development",
@@ -167,7 +167,7 @@ public sealed class FileLifecycleTests
     public async Task Only_the_untouched_object_decrypts(string tampering, bool decrypts)
     {
         await using var app = await KernelApp.StartAsync();
-        var clerk = app.As(TestPrincipal.With("test.clerk"));
+        var clerk = await app.ClerkAsync();
         var content = Samples.Mp4(3 * 64 * 1024 + 100);
         var id = await app.UploadOkAsync(clerk, KernelTestModule.Media, content, "a.mp4");
         var other = await app.UploadOkAsync(clerk, KernelTestModule.Media, Samples.Mp4(3 * 64 * 1024 + 100), "b.mp4");

@@ -13,7 +13,7 @@ public sealed class ScanningUploadsWithClamAvTests
         Assert.SkipUnless(ClamD.IsInstalled, "clamd is not installed (./test.sh installs clamav-daemon)");
         await using var clamd = await ClamD.StartAsync();
         await using var app = await KernelApp.StartAsync(o => Configure(o, clamd));
-        var clerk = app.As(TestPrincipal.With("test.clerk"));
+        var clerk = await app.ClerkAsync();
 
         var infected = await (await app.UploadAsync(clerk, KernelTestModule.Media, Samples.Text($"statement\n{ClamD.Signature}\n"), "statement.txt"))
             .ShouldBeOkAsync<StoredFileResponse>(201);
@@ -36,7 +36,7 @@ public sealed class ScanningUploadsWithClamAvTests
         await using var app = await KernelApp.StartAsync(o => Configure(o, clamd));
         await clamd.DisposeAsync();
 
-        var response = await app.UploadAsync(app.As(TestPrincipal.With("test.clerk")), KernelTestModule.Images, Samples.Jpeg(), "photo.jpg");
+        var response = await app.UploadAsync(await app.ClerkAsync(), KernelTestModule.Images, Samples.Jpeg(), "photo.jpg");
 
         await response.ShouldBeProblemAsync(503, "scan_unavailable");
         (await app.ScalarAsync<long>("SELECT count(*) FROM platform.files")).Should().Be(0);

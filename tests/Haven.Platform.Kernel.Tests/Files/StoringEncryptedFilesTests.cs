@@ -13,16 +13,15 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
 {
     private KernelApp App => fixture.App;
 
-    private HttpClient Clerk { get; } = fixture.App.As(TestPrincipal.With("test.clerk"));
-
     [Fact]
     public async Task A_file_comes_back_exactly_as_it_was_uploaded()
     {
+        var clerk = await App.ClerkAsync();
         var content = Samples.Jpeg(300 * 1024 + 17);
 
-        var upload = await App.UploadAsync(Clerk, KernelTestModule.Images, content, "bruise.jpg");
+        var upload = await App.UploadAsync(clerk, KernelTestModule.Images, content, "bruise.jpg");
         var stored = await upload.ShouldBeOkAsync<StoredFileResponse>(201);
-        var response = await Clerk.GetAsync($"/test/files/{stored.Id}", TestContext.Current.CancellationToken);
+        var response = await clerk.GetAsync($"/test/files/{stored.Id}", TestContext.Current.CancellationToken);
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         (await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken)).Should().Equal(content);
@@ -40,30 +39,32 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     [Fact]
     public async Task Every_download_is_audited_with_the_file_and_range()
     {
-        var id = await App.UploadOkAsync(Clerk, KernelTestModule.Images, Samples.Png(), "scan.png");
-        var reader = TestPrincipal.With("test.doctor");
+        var clerk = await App.ClerkAsync();
+        var id = await App.UploadOkAsync(clerk, KernelTestModule.Images, Samples.Png(), "scan.png");
+        var (reader, readerUser) = await App.NewUserAsync();
         using var ranged = new HttpRequestMessage(HttpMethod.Get, $"/test/files/{id}");
         ranged.Headers.Range = new RangeHeaderValue(0, 99);
 
-        await App.As(reader).GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken);
-        await App.As(reader).SendAsync(ranged, TestContext.Current.CancellationToken);
+        await reader.GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken);
+        await reader.SendAsync(ranged, TestContext.Current.CancellationToken);
 
         var downloads = (await App.AuditEntriesAsync("test.file.downloaded")).Where(e => e.ResourceId == id.ToString()).ToList();
-        downloads.Should().HaveCount(2).And.OnlyContain(e => e.Actor.UserId == reader.UserId);
+        downloads.Should().HaveCount(2).And.OnlyContain(e => e.Actor.UserId == readerUser.Id);
         downloads.Select(e => e.Note).Should().BeEquivalentTo($"file {id}", $"file {id}, range bytes=0-99");
     }
 
     [Fact]
     public async Task A_browser_form_upload_keeps_the_name_and_serves_it_safely()
     {
+        var clerk = await App.ClerkAsync();
         using var form = new MultipartFormDataContent();
         var part = new ByteArrayContent(Samples.Jpeg());
         part.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
         form.Add(new StringContent("ignored"), "caption");
         form.Add(part, "file", "Évidence ✓.jpg");
 
-        var stored = await (await Clerk.PostAsync($"/test/files/{KernelTestModule.Images}", form, TestContext.Current.CancellationToken)).ShouldBeOkAsync<StoredFileResponse>(201);
-        var response = await Clerk.GetAsync($"/test/files/{stored.Id}", TestContext.Current.CancellationToken);
+        var stored = await (await clerk.PostAsync($"/test/files/{KernelTestModule.Images}", form, TestContext.Current.CancellationToken)).ShouldBeOkAsync<StoredFileResponse>(201);
+        var response = await clerk.GetAsync($"/test/files/{stored.Id}", TestContext.Current.CancellationToken);
 
         stored.FileName.Should().Be("Évidence ✓.jpg");
         response.Content.Headers.GetValues("Content-Disposition").Single()
@@ -78,8 +79,9 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     [InlineData("...", "file")]
     public async Task Hostile_names_are_made_harmless(string name, string expected)
     {
-        var stored = await (await App.UploadAsync(Clerk, KernelTestModule.Documents, Samples.Text("statement"), name)).ShouldBeOkAsync<StoredFileResponse>(201);
-        var response = await Clerk.GetAsync($"/test/files/{stored.Id}", TestContext.Current.CancellationToken);
+        var clerk = await App.ClerkAsync();
+        var stored = await (await App.UploadAsync(clerk, KernelTestModule.Documents, Samples.Text("statement"), name)).ShouldBeOkAsync<StoredFileResponse>(201);
+        var response = await clerk.GetAsync($"/test/files/{stored.Id}", TestContext.Current.CancellationToken);
 
         stored.FileName.Should().Be(expected);
         response.Headers.Contains("X-Injected").Should().BeFalse();
@@ -90,9 +92,10 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     [Fact]
     public async Task Content_is_encrypted_at_rest()
     {
+        var clerk = await App.ClerkAsync();
         var content = Samples.MarkedJpeg(200 * 1024);
 
-        var id = await App.UploadOkAsync(Clerk, KernelTestModule.Images, content, "marked.jpg");
+        var id = await App.UploadOkAsync(clerk, KernelTestModule.Images, content, "marked.jpg");
 
         var stored = await File.ReadAllBytesAsync(ObjectPath(id), TestContext.Current.CancellationToken);
         Encoding.ASCII.GetString(stored).Should().NotContain(Samples.Marker);
@@ -103,8 +106,9 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     [Fact]
     public async Task Range_requests_serve_any_slice_for_playback()
     {
+        var clerk = await App.ClerkAsync();
         var content = Samples.Mp4(200 * 1024 + 5);
-        var id = await App.UploadOkAsync(Clerk, KernelTestModule.Media, content, "interview.mp4");
+        var id = await App.UploadOkAsync(clerk, KernelTestModule.Media, content, "interview.mp4");
 
         await ShouldServeRangeAsync(id, new RangeHeaderValue(0, 99), content[..100], $"bytes 0-99/{content.Length}");
         await ShouldServeRangeAsync(id, new RangeHeaderValue(65500, 65600), content[65500..65601], $"bytes 65500-65600/{content.Length}");
@@ -115,19 +119,20 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     [Fact]
     public async Task An_unsatisfiable_range_answers_416_and_conditional_requests_are_honoured()
     {
+        var clerk = await App.ClerkAsync();
         var content = Samples.Mp4(100 * 1024);
-        var id = await App.UploadOkAsync(Clerk, KernelTestModule.Media, content, "clip.mp4");
+        var id = await App.UploadOkAsync(clerk, KernelTestModule.Media, content, "clip.mp4");
         var etag = $"\"{Convert.ToHexStringLower(SHA256.HashData(content))}\"";
 
         using var beyond = new HttpRequestMessage(HttpMethod.Get, $"/test/files/{id}") { Headers = { Range = new RangeHeaderValue(999_999, null) } };
-        var unsatisfiable = await Clerk.SendAsync(beyond, TestContext.Current.CancellationToken);
+        var unsatisfiable = await clerk.SendAsync(beyond, TestContext.Current.CancellationToken);
         using var unchanged = new HttpRequestMessage(HttpMethod.Get, $"/test/files/{id}") { Headers = { IfNoneMatch = { new EntityTagHeaderValue(etag) } } };
-        var notModified = await Clerk.SendAsync(unchanged, TestContext.Current.CancellationToken);
+        var notModified = await clerk.SendAsync(unchanged, TestContext.Current.CancellationToken);
         using var stale = new HttpRequestMessage(HttpMethod.Get, $"/test/files/{id}")
         {
             Headers = { Range = new RangeHeaderValue(0, 9), IfRange = new RangeConditionHeaderValue("\"not-the-content\"") },
         };
-        var whole = await Clerk.SendAsync(stale, TestContext.Current.CancellationToken);
+        var whole = await clerk.SendAsync(stale, TestContext.Current.CancellationToken);
 
         unsatisfiable.StatusCode.Should().Be(HttpStatusCode.RequestedRangeNotSatisfiable);
         unsatisfiable.Content.Headers.ContentRange!.ToString().Should().Be($"bytes */{content.Length}");
@@ -139,8 +144,9 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     [Fact]
     public async Task The_type_is_read_from_the_content_not_the_name()
     {
-        var png = await (await App.UploadAsync(Clerk, KernelTestModule.Images, Samples.Png(), "holiday.jpg")).ShouldBeOkAsync<StoredFileResponse>(201);
-        var docx = await (await App.UploadAsync(Clerk, KernelTestModule.Documents, Samples.Docx(), "statement.docx")).ShouldBeOkAsync<StoredFileResponse>(201);
+        var clerk = await App.ClerkAsync();
+        var png = await (await App.UploadAsync(clerk, KernelTestModule.Images, Samples.Png(), "holiday.jpg")).ShouldBeOkAsync<StoredFileResponse>(201);
+        var docx = await (await App.UploadAsync(clerk, KernelTestModule.Documents, Samples.Docx(), "statement.docx")).ShouldBeOkAsync<StoredFileResponse>(201);
 
         png.ContentType.Should().Be("image/png");
         docx.ContentType.Should().Be("application/vnd.openxmlformats-officedocument.wordprocessingml.document");
@@ -158,9 +164,10 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     [MemberData(nameof(Refused))]
     public async Task Content_outside_the_uses_allowlist_is_refused_and_nothing_is_kept(string use, byte[] content, string name, string? detected)
     {
+        var clerk = await App.ClerkAsync();
         var before = await CountsAsync();
 
-        var response = await App.UploadAsync(Clerk, use, content, name);
+        var response = await App.UploadAsync(clerk, use, content, name);
 
         var problem = await response.ShouldBeProblemAsync(415, "file_type_not_allowed");
         problem["detected_type"]?.GetValue<string>().Should().Be(detected);
@@ -170,10 +177,11 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     [Fact]
     public async Task The_size_limit_of_the_use_is_enforced()
     {
+        var clerk = await App.ClerkAsync();
         var before = await CountsAsync();
 
-        var atLimit = await App.UploadAsync(Clerk, KernelTestModule.Small, Samples.Text(1024 * 1024), "limit.txt");
-        var overLimit = await App.UploadAsync(Clerk, KernelTestModule.Small, Samples.Text((1024 * 1024) + 1), "over.txt");
+        var atLimit = await App.UploadAsync(clerk, KernelTestModule.Small, Samples.Text(1024 * 1024), "limit.txt");
+        var overLimit = await App.UploadAsync(clerk, KernelTestModule.Small, Samples.Text((1024 * 1024) + 1), "over.txt");
 
         await atLimit.ShouldBeOkAsync<StoredFileResponse>(201);
         await overLimit.ShouldBeProblemAsync(413, "payload_too_large");
@@ -183,7 +191,8 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     [Fact]
     public async Task An_empty_file_is_a_validation_error()
     {
-        var response = await App.UploadAsync(Clerk, KernelTestModule.Documents, [], "empty.txt");
+        var clerk = await App.ClerkAsync();
+        var response = await App.UploadAsync(clerk, KernelTestModule.Documents, [], "empty.txt");
 
         (await response.ShouldBeProblemAsync(400, "validation_failed"))["errors"]!["file"].Should().NotBeNull();
     }
@@ -191,24 +200,26 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     [Fact]
     public async Task A_deleted_or_unknown_file_is_not_found()
     {
-        var id = await App.UploadOkAsync(Clerk, KernelTestModule.Images, Samples.Jpeg(), "temp.jpg");
+        var clerk = await App.ClerkAsync();
+        var id = await App.UploadOkAsync(clerk, KernelTestModule.Images, Samples.Jpeg(), "temp.jpg");
 
         var deleted = await App.App.InScopeAsync(s => s.GetRequiredService<IFileStore>().DeleteAsync(id));
 
         deleted.Should().BeTrue();
         File.Exists(ObjectPath(id)).Should().BeFalse();
-        await (await Clerk.GetAsync($"/test/files/{id}", TestContext.Current.CancellationToken)).ShouldBeProblemAsync(404, "not_found");
-        await (await Clerk.GetAsync($"/test/files/{Guid.NewGuid()}", TestContext.Current.CancellationToken)).ShouldBeProblemAsync(404, "not_found");
+        await (await clerk.GetAsync($"/test/files/{id}", TestContext.Current.CancellationToken)).ShouldBeProblemAsync(404, "not_found");
+        await (await clerk.GetAsync($"/test/files/{Guid.NewGuid()}", TestContext.Current.CancellationToken)).ShouldBeProblemAsync(404, "not_found");
     }
 
     [Fact]
     public async Task A_quarantined_file_is_never_served_and_the_quarantine_is_audited()
     {
-        var id = await App.UploadOkAsync(Clerk, KernelTestModule.Images, Samples.Jpeg(), "later-flagged.jpg");
+        var clerk = await App.ClerkAsync();
+        var id = await App.UploadOkAsync(clerk, KernelTestModule.Images, Samples.Jpeg(), "later-flagged.jpg");
 
         await App.App.InScopeAsync(s => s.GetRequiredService<IFileStore>().QuarantineAsync(id, "matched a new signature"));
 
-        await (await Clerk.GetAsync($"/test/files/{id}", TestContext.Current.CancellationToken)).ShouldBeProblemAsync(409, "file_quarantined");
+        await (await clerk.GetAsync($"/test/files/{id}", TestContext.Current.CancellationToken)).ShouldBeProblemAsync(409, "file_quarantined");
         (await App.App.InScopeAsync(s => s.GetRequiredService<IFileStore>().OpenReadAsync(id))).Should().BeNull();
         (await App.AuditEntriesAsync("platform.file.quarantined")).Should().Contain(e => e.ResourceId == id.ToString() && e.Note == "matched a new signature");
     }
@@ -216,18 +227,19 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     [Fact]
     public async Task Altered_stored_content_is_never_served()
     {
+        var clerk = await App.ClerkAsync();
         var content = Samples.Jpeg(200 * 1024);
-        var id = await App.UploadOkAsync(Clerk, KernelTestModule.Images, content, "altered.jpg");
+        var id = await App.UploadOkAsync(clerk, KernelTestModule.Images, content, "altered.jpg");
         var path = ObjectPath(id);
         var stored = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
         stored[(int)FileCipher.ChunkOffset(1, 64 * 1024) + 10] ^= 0x01;
         await File.WriteAllBytesAsync(path, stored, TestContext.Current.CancellationToken);
 
         using var intact = new HttpRequestMessage(HttpMethod.Get, $"/test/files/{id}") { Headers = { Range = new RangeHeaderValue(0, 1023) } };
-        var firstChunk = await Clerk.SendAsync(intact, TestContext.Current.CancellationToken);
+        var firstChunk = await clerk.SendAsync(intact, TestContext.Current.CancellationToken);
         using var tampered = new HttpRequestMessage(HttpMethod.Get, $"/test/files/{id}") { Headers = { Range = new RangeHeaderValue(70_000, 70_999) } };
-        var secondChunk = await Clerk.SendAsync(tampered, TestContext.Current.CancellationToken);
-        var whole = () => Clerk.GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken);
+        var secondChunk = await clerk.SendAsync(tampered, TestContext.Current.CancellationToken);
+        var whole = () => clerk.GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken);
 
         (await firstChunk.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken)).Should().Equal(content[..1024]);
         await secondChunk.ShouldBeProblemAsync(500, "file_integrity_failed");
@@ -239,12 +251,13 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     [InlineData("extended")]
     public async Task A_truncated_or_extended_object_is_never_served_whole(string damage)
     {
-        var id = await App.UploadOkAsync(Clerk, KernelTestModule.Images, Samples.Jpeg(150 * 1024), $"{damage}.jpg");
+        var clerk = await App.ClerkAsync();
+        var id = await App.UploadOkAsync(clerk, KernelTestModule.Images, Samples.Jpeg(150 * 1024), $"{damage}.jpg");
         var path = ObjectPath(id);
         var stored = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
         await File.WriteAllBytesAsync(path, damage == "truncated" ? stored[..^100] : [.. stored, .. stored[^100..]], TestContext.Current.CancellationToken);
 
-        var whole = () => Clerk.GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken);
+        var whole = () => clerk.GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken);
 
         await whole.Should().ThrowAsync<HttpRequestException>();
     }
@@ -252,7 +265,7 @@ public sealed class StoringEncryptedFilesTests(KernelAppFixture fixture) : IClas
     private async Task ShouldServeRangeAsync(Guid id, RangeHeaderValue range, byte[] expected, string contentRange)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/test/files/{id}") { Headers = { Range = range } };
-        var response = await Clerk.SendAsync(request, TestContext.Current.CancellationToken);
+        var response = await (await App.ClerkAsync()).SendAsync(request, TestContext.Current.CancellationToken);
 
         response.StatusCode.Should().Be(HttpStatusCode.PartialContent);
         response.Content.Headers.ContentRange!.ToString().Should().Be(contentRange);

@@ -49,18 +49,17 @@ public sealed class StoringFilesInS3Tests(S3AppFixture fixture) : IClassFixture<
 {
     private KernelApp App => fixture.App;
 
-    private HttpClient Clerk { get; } = fixture.App.As(TestPrincipal.With("test.clerk"));
-
     [Fact]
     public async Task A_small_file_goes_up_in_one_put_and_comes_back_whole_and_in_ranges()
     {
+        var clerk = await App.ClerkAsync();
         var content = Samples.Jpeg(200 * 1024);
 
-        var id = await App.UploadOkAsync(Clerk, KernelTestModule.Images, content, "photo.jpg");
+        var id = await App.UploadOkAsync(clerk, KernelTestModule.Images, content, "photo.jpg");
         using var ranged = new HttpRequestMessage(HttpMethod.Get, $"/test/files/{id}") { Headers = { Range = new RangeHeaderValue(70_000, 140_000) } };
-        var slice = await Clerk.SendAsync(ranged, TestContext.Current.CancellationToken);
+        var slice = await clerk.SendAsync(ranged, TestContext.Current.CancellationToken);
 
-        (await Clerk.GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken)).Should().Equal(content);
+        (await clerk.GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken)).Should().Equal(content);
         slice.StatusCode.Should().Be(HttpStatusCode.PartialContent);
         (await slice.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken)).Should().Equal(content[70_000..140_001]);
     }
@@ -68,11 +67,12 @@ public sealed class StoringFilesInS3Tests(S3AppFixture fixture) : IClassFixture<
     [Fact]
     public async Task A_large_file_goes_up_in_parts_and_is_stored_encrypted()
     {
+        var clerk = await App.ClerkAsync();
         var content = Samples.MarkedJpeg(12 * 1024 * 1024 + 3);
 
-        var id = await App.UploadOkAsync(Clerk, KernelTestModule.Images, content, "large.jpg");
+        var id = await App.UploadOkAsync(clerk, KernelTestModule.Images, content, "large.jpg");
 
-        (await Clerk.GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken)).Should().Equal(content);
+        (await clerk.GetByteArrayAsync($"/test/files/{id}", TestContext.Current.CancellationToken)).Should().Equal(content);
         var stored = fixture.S3.StoredObjects().Single(f => f.Contains(id.ToString("N"), StringComparison.Ordinal));
         var bytes = await File.ReadAllBytesAsync(stored, TestContext.Current.CancellationToken);
         bytes.LongLength.Should().Be(FileCipher.CiphertextLength(content.Length, 64 * 1024), "the parts were joined into one complete object");
@@ -87,7 +87,7 @@ public sealed class StoringFilesInS3Tests(S3AppFixture fixture) : IClassFixture<
         await socket.ConnectAsync(App.App.BaseAddress.Host, App.App.BaseAddress.Port, TestContext.Current.CancellationToken);
         var stream = socket.GetStream();
         var head = $"POST /test/files/{KernelTestModule.Media}?file_name=cut.mp4 HTTP/1.1\r\nHost: {App.App.BaseAddress.Authority}\r\n" +
-                   $"{TestPrincipals.Header}: {TestPrincipal.With("test.clerk").HeaderValue}\r\n" +
+                   $"Authorization: Bearer {await App.ClerkTokenAsync()}\r\n" +
                    "Content-Type: application/octet-stream\r\nContent-Length: 16777216\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), TestContext.Current.CancellationToken);
         await stream.WriteAsync(Samples.Mp4(8 * 1024 * 1024), TestContext.Current.CancellationToken);

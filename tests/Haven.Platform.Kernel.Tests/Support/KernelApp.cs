@@ -4,9 +4,7 @@ using System.Security.Cryptography;
 using Haven.Platform.Audit;
 using Haven.Platform.Identity;
 using Haven.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace Haven.Platform.Kernel.Tests.Support;
 
@@ -21,7 +19,7 @@ public sealed class KernelApp : IAsyncDisposable
     public HavenTestApp App { get; }
 
     /// <summary>The database the application actually uses (a test may point a second app at the first one's).</summary>
-    public string DatabaseConnectionString => App.Services.GetRequiredService<IConfiguration>().GetConnectionString(Haven.Platform.Hosting.PlatformServices.ConnectionStringName)!;
+    public string DatabaseConnectionString => App.DatabaseConnectionString;
 
     public static async Task<KernelApp> StartAsync(Action<HavenTestAppOptions>? configure = null)
     {
@@ -46,7 +44,18 @@ public sealed class KernelApp : IAsyncDisposable
         return kernel;
     }
 
-    public HttpClient As(TestPrincipal principal) => App.CreateClient(principal);
+    /// <summary>
+    /// The access token of a signed-in account shared by this app's tests, for requests that only need somebody signed
+    /// in (the test module's endpoints admit any signed-in user). A candidate: no second factor, and no TOTP secret
+    /// that a second app with other keys could not read.
+    /// </summary>
+    public async Task<string> ClerkTokenAsync() => (await App.SharedUserAsync(HavenRoles.Pss.Candidate)).Tokens.AccessToken;
+
+    public async Task<HttpClient> ClerkAsync() => App.CreateClient(await ClerkTokenAsync());
+
+    /// <summary>A new account of its own, signed in through identity: for tests that check who did something.</summary>
+    public Task<(HttpClient Client, TestUser User)> NewUserAsync(string role = HavenRoles.Pss.Candidate, Guid? tenantId = null) =>
+        App.SignedInClientAsync(role, tenantId);
 
     /// <summary>A real platform admin, signed in through identity (second factor included), shared by the app's tests.</summary>
     public async Task<HttpClient> PlatformAdminAsync() => App.CreateClient((await App.SharedUserAsync(HavenRoles.Platform.Admin)).Tokens.AccessToken);
@@ -88,35 +97,12 @@ public sealed class KernelApp : IAsyncDisposable
         return await response.ShouldBeOkAsync<AuditVerifyResponse>();
     }
 
-    public async Task ExecuteAsync(string sql, params object[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(DatabaseConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task ExecuteAsync(string sql, params object[] parameters) => App.ExecuteSqlAsync(sql, parameters);
 
     /// <summary>Runs SQL as a superuser with triggers disabled: what an attacker with full database access could do.</summary>
     public Task TamperAsync(string sql) => ExecuteAsync("SET session_replication_role = replica; " + sql + "; SET session_replication_role = origin;");
 
-    public async Task<T?> ScalarAsync<T>(string sql, params object[] parameters)
-    {
-        await using var connection = new NpgsqlConnection(DatabaseConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (var parameter in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
-        }
-
-        var value = await command.ExecuteScalarAsync();
-        return value is null or DBNull ? default : (T)value;
-    }
+    public Task<T?> ScalarAsync<T>(string sql, params object[] parameters) => App.ScalarAsync<T>(sql, parameters);
 
     public static byte[] RandomBytes(int length) => RandomNumberGenerator.GetBytes(length);
 

@@ -5,6 +5,7 @@ using Haven.Platform.Data;
 using Haven.Platform.Files;
 using Haven.Platform.Hosting;
 using Haven.Platform.Identity;
+using Haven.Platform.Notifications;
 using Haven.Platform.Web;
 using Haven.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -27,6 +28,7 @@ public static class KernelTestModule
     public const string Media = "test.media";
     public const string Small = "test.small";
     public const string Documents = "test.documents";
+    public const string Updates = "test.updates";
 
     public const string SchemaSql = """
         CREATE SCHEMA IF NOT EXISTS kernel_test;
@@ -45,12 +47,12 @@ public static class KernelTestModule
 
     public static void AddServices(IServiceCollection services)
     {
-        services.AddTestPrincipals();
         services.AddHavenDbContext<KernelTestDbContext>();
         services.AddHavenFileUse(new FileUse(Images, FileTypes.Images));
         services.AddHavenFileUse(new FileUse(Media, FileTypes.All, 200L * 1024 * 1024));
         services.AddHavenFileUse(new FileUse(Small, FileTypes.All, 1024 * 1024));
         services.AddHavenFileUse(new FileUse(Documents, FileTypes.Documents));
+        services.AddNotificationCategory(new NotificationCategory(Updates, "Test updates"));
     }
 
     public static void MapEndpoints(IEndpointRouteBuilder endpoints)
@@ -60,6 +62,13 @@ public static class KernelTestModule
         patients.MapPut("/{id:guid}", UpdatePatientAsync);
         patients.MapGet("/{id:guid}", ViewPatientAsync);
         patients.MapGet("", FindPatientsAsync);
+
+        // Records an action of any module as the caller: shows how the trail fills in who and which tenant for a module.
+        endpoints.MapPost("/test/actions/{action}", async (string action, IAuditTrail audit, CancellationToken cancellationToken) =>
+        {
+            await audit.AppendAsync(new AuditEvent(action, "thing", "t-1"), cancellationToken);
+            return TypedResults.NoContent();
+        }).RequireAuthorization(HavenPolicies.SignedIn);
 
         var files = endpoints.MapGroup("/test/files").RequireAuthorization(HavenPolicies.SignedIn);
         files.MapPost("/{use}", UploadAsync);

@@ -1,3 +1,4 @@
+using Haven.Platform.Audit;
 using Haven.Platform.Data;
 using Haven.Platform.Identity.Audit;
 using Haven.Platform.Identity.Data;
@@ -20,6 +21,7 @@ internal sealed class AccountService(
     LoginService logins,
     SessionService sessions,
     AccountMailer mailer,
+    IdentityAudit audit,
     ModuleCatalog modules,
     TimeProvider clock,
     IOptions<HavenIdentityOptions> options)
@@ -38,14 +40,21 @@ internal sealed class AccountService(
             return (null, Errors.Validation("tenant_id", "No such tenant in this module."));
         }
 
+        // The account, its role, its audit entries and its first session commit together, or nothing does.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var (user, error) = await CreateUserAsync(email, password, displayName, "password", cancellationToken);
         if (user is null)
         {
             return (null, error);
         }
 
-        await AddGrantAsync(user.Id, qualified, tenantId, null, null, cancellationToken);
-        return (await logins.StartAsync(user, LoginMethods.Password, mfaVerified: false, client, cancellationToken), null);
+        var self = IdentityAudit.Self(user.Id);
+        await audit.RecordAsync(IdentityAuditActions.UserRegistered, user.Id, cancellationToken,
+            new AuditChanges().Set("method", null, LoginMethods.Password), tenantId: tenantId, actor: self);
+        await AddGrantAsync(user.Id, qualified, tenantId, null, null, cancellationToken, self);
+        var tokens = await logins.StartAsync(user, LoginMethods.Password, mfaVerified: false, client, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (tokens, null);
     }
 
     /// <summary>Creates an anonymous Kintaraa survivor bound to a device credential (no email, no password).</summary>
@@ -64,6 +73,7 @@ internal sealed class AccountService(
         var now = clock.GetUtcNow();
         var id = Guid.CreateVersion7(now);
         var user = new HavenUser { Id = id, UserName = "anonymous-" + id.ToString("N"), IsAnonymous = true, CreatedAt = now, UpdatedAt = now };
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var created = await users.CreateAsync(user);
         if (!created.Succeeded)
         {
@@ -85,18 +95,23 @@ internal sealed class AccountService(
         }
         catch (DbUpdateException e) when (e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
         {
-            // Two registrations of the same device raced; the other one won.
-            await users.DeleteAsync(user);
+            // Two registrations of the same device raced; the other one won. The rollback removes this account.
             return (null, IdentityErrors.DeviceTaken);
         }
 
-        await AddGrantAsync(user.Id, HavenRoles.Kintaraa.Survivor, null, null, null, cancellationToken);
-        return (await logins.StartAsync(user, LoginMethods.Device, mfaVerified: false, client, cancellationToken), null);
+        var self = IdentityAudit.Self(user.Id);
+        await audit.RecordAsync(IdentityAuditActions.UserRegistered, user.Id, cancellationToken,
+            new AuditChanges().Set("method", null, LoginMethods.Device), actor: self);
+        await AddGrantAsync(user.Id, HavenRoles.Kintaraa.Survivor, null, null, null, cancellationToken, self);
+        var tokens = await logins.StartAsync(user, LoginMethods.Device, mfaVerified: false, client, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (tokens, null);
     }
 
     /// <summary>Gives an anonymous account an email and password; the user id, and so all the survivor's data, stay the same.</summary>
     public async Task<Error?> UpgradeAsync(Guid userId, string email, string password, string? displayName, CancellationToken cancellationToken)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var user = await db.Users.FirstAsync(u => u.Id == userId, cancellationToken);
         if (!user.IsAnonymous)
         {
@@ -118,7 +133,16 @@ internal sealed class AccountService(
         }
 
         user.IsAnonymous = false;
-        return await SaveUserAsync(user, cancellationToken);
+        error = await SaveUserAsync(user, cancellationToken);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        await audit.RecordAsync(IdentityAuditActions.UserUpgraded, userId, cancellationToken,
+            new AuditChanges().Set("is_anonymous", true, false).Redacted("email").Redacted("password"));
+        await transaction.CommitAsync(cancellationToken);
+        return null;
     }
 
     public async Task<Error?> ChangePasswordAsync(Guid userId, Guid sessionId, string currentPassword, string newPassword, CancellationToken cancellationToken)
@@ -129,14 +153,19 @@ internal sealed class AccountService(
             return Errors.Validation("current_password", "The current password is not correct.");
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var error = await SetPasswordAsync(user, newPassword, "new_password") ?? await SaveUserAsync(user, cancellationToken);
-        if (error is null)
+        if (error is not null)
         {
-            // Whoever else knew the old password loses their sessions; this one stays signed in.
-            await sessions.RevokeAllAsync(userId, RevocationReasons.PasswordChanged, sessionId, cancellationToken);
+            return error;
         }
 
-        return error;
+        // Whoever else knew the old password loses their sessions; this one stays signed in.
+        var ended = await sessions.RevokeAllAsync(userId, RevocationReasons.PasswordChanged, sessionId, cancellationToken);
+        await audit.RecordAsync(IdentityAuditActions.PasswordChanged, userId, cancellationToken,
+            new AuditChanges().Redacted("password").Set("other_sessions_ended", null, ended));
+        await transaction.CommitAsync(cancellationToken);
+        return null;
     }
 
     /// <summary>Emails a reset link when the address belongs to an active account; answers the same either way.</summary>
@@ -171,6 +200,7 @@ internal sealed class AccountService(
     public async Task SendInvitationAsync(HavenUser user, string role, CancellationToken cancellationToken)
     {
         var token = await NewAccountTokenAsync(user.Id, AccountTokenPurposes.Invitation, TimeSpan.FromHours(options.Value.InvitationHours), cancellationToken);
+        await audit.RecordAsync(IdentityAuditActions.UserInvited, user.Id, cancellationToken, new AuditChanges().Set("role", null, role));
         mailer.Enqueue(new OutgoingMail(user.Email!, "You are invited to Haven",
             $"""
             You have been given the role {role} in Haven. Choose your password within {options.Value.InvitationHours} hours:
@@ -217,8 +247,11 @@ internal sealed class AccountService(
         return (null, ToError(result, passwordField));
     }
 
-    public async Task<UserRoleGrant> AddGrantAsync(Guid userId, string role, Guid? tenantId, string? providerType, Guid? grantedBy, CancellationToken cancellationToken)
+    /// <summary>Grants a role, in the caller's transaction or one of its own, with its audit entry (by <paramref name="actor"/>, default the caller).</summary>
+    public async Task<UserRoleGrant> AddGrantAsync(
+        Guid userId, string role, Guid? tenantId, string? providerType, Guid? grantedBy, CancellationToken cancellationToken, AuditActor? actor = null)
     {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         var now = clock.GetUtcNow();
         var grant = new UserRoleGrant
         {
@@ -233,7 +266,21 @@ internal sealed class AccountService(
         db.RoleGrants.Add(grant);
         await db.SaveChangesAsync(cancellationToken);
         await sessions.BumpAuthzVersionAsync(userId, cancellationToken);
+        await audit.RecordAsync(IdentityAuditActions.RoleGranted, userId, cancellationToken, GrantChanges(grant, added: true), tenantId: tenantId, actor: actor);
+        await transaction.CommitAsync(cancellationToken);
         return grant;
+    }
+
+    /// <summary>A grant's fields as an audit entry's changes: added (old values empty) or removed (new values empty).</summary>
+    public static AuditChanges GrantChanges(UserRoleGrant grant, bool added)
+    {
+        var changes = new AuditChanges();
+        foreach (var (field, value) in new (string, object?)[] { ("grant_id", grant.Id), ("role", grant.Role), ("tenant_id", grant.TenantId), ("provider_type", grant.ProviderType) })
+        {
+            changes.Set(field, added ? null : value, added ? value : null);
+        }
+
+        return changes;
     }
 
     public async Task<bool> EmailTakenAsync(string email, CancellationToken cancellationToken)
@@ -280,8 +327,12 @@ internal sealed class AccountService(
             return error;
         }
 
+        var ended = await sessions.RevokeAllAsync(user.Id, RevocationReasons.PasswordReset, null, cancellationToken);
+        // The token proved who they are: they are the actor, though not signed in.
+        await audit.RecordAsync(
+            purpose == AccountTokenPurposes.Invitation ? IdentityAuditActions.InvitationAccepted : IdentityAuditActions.PasswordReset,
+            user.Id, cancellationToken, new AuditChanges().Redacted("password").Set("sessions_ended", null, ended), actor: IdentityAudit.Self(user.Id));
         await transaction.CommitAsync(cancellationToken);
-        await sessions.RevokeAllAsync(user.Id, RevocationReasons.PasswordReset, null, cancellationToken);
         return null;
     }
 

@@ -1,3 +1,4 @@
+using Haven.Platform.Audit;
 using Haven.Platform.Data;
 using Haven.Platform.Identity.Audit;
 using Haven.Platform.Identity.Data;
@@ -32,6 +33,7 @@ internal sealed class LoginService(
     LoginAudit audit,
     MfaService mfa,
     SessionService sessions,
+    IdentityAudit trail,
     TokenSigner signer,
     TimeProvider clock,
     IOptions<HavenIdentityOptions> options)
@@ -114,9 +116,22 @@ internal sealed class LoginService(
             return LoginResult.Failed(IdentityErrors.InvalidMfaChallenge);
         }
 
-        var passed = code is not null
-            ? await mfa.VerifyCodeAsync(user.Id, code, cancellationToken)
-            : recoveryCode is not null && await mfa.UseRecoveryCodeAsync(user.Id, recoveryCode, cancellationToken);
+        if (code is null && recoveryCode is not null)
+        {
+            // A recovery code is spent for good and may mean a lost authenticator: the trail records its use with the session.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            if (await mfa.UseRecoveryCodeAsync(user.Id, recoveryCode, cancellationToken))
+            {
+                var tokens = await StartAsync(user, LoginMethods.Mfa, mfaVerified: true, client, cancellationToken);
+                await trail.RecordAsync(IdentityAuditActions.RecoveryCodeUsed, user.Id, cancellationToken,
+                    new AuditChanges().Set("session_id", null, tokens.SessionId).Set("recovery_codes_left", null, await mfa.RemainingRecoveryCodesAsync(user.Id, cancellationToken)),
+                    actor: new AuditActor(AuditActor.UserType, user.Id, tokens.SessionId, null, []));
+                await transaction.CommitAsync(cancellationToken);
+                return new LoginResult(tokens, null, null, null);
+            }
+        }
+
+        var passed = code is not null && await mfa.VerifyCodeAsync(user.Id, code, cancellationToken);
         if (!passed)
         {
             // Guessing codes counts towards the same lockout as guessing passwords.

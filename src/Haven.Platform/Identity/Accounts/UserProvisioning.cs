@@ -1,4 +1,6 @@
+using Haven.Platform.Audit;
 using Haven.Platform.Data;
+using Haven.Platform.Identity.Audit;
 using Haven.Platform.Identity.Data;
 using Haven.Platform.Identity.Mfa;
 using Haven.Platform.Tenancy;
@@ -44,8 +46,12 @@ public static class DemoMfa
 }
 
 internal sealed class UserProvisioning(
-    PlatformDbContext db, Accounts.AccountService accounts, MfaService mfa, UserManager<HavenUser> users, TimeProvider clock) : IUserProvisioning
+    PlatformDbContext db, Accounts.AccountService accounts, MfaService mfa, UserManager<HavenUser> users, IdentityAudit audit, IAuditTrail trail,
+    ICurrentUser current, TimeProvider clock) : IUserProvisioning
 {
+    /// <summary>An admin through the API is the actor; code run by nobody signed in (demo seeding, the CLI) names itself.</summary>
+    private AuditActor? Actor => current.IsAuthenticated ? null : IdentityAudit.Provisioning;
+
     public async Task<Tenant> EnsureTenantAsync(string module, string kind, string name, CancellationToken cancellationToken)
     {
         if (!TenantKinds.All.Contains(kind))
@@ -62,7 +68,12 @@ internal sealed class UserProvisioning(
         var now = clock.GetUtcNow();
         var tenant = new Tenant { Id = Guid.CreateVersion7(now), Module = module, Kind = kind, Name = name, CreatedAt = now };
         db.Tenants.Add(tenant);
-        await db.SaveChangesAsync(cancellationToken);
+        await trail.SaveChangesAsync(db, new AuditEvent(IdentityAuditActions.TenantCreated, "tenant", tenant.Id)
+        {
+            TenantId = tenant.Id,
+            Changes = new AuditChanges().Set("module", null, module).Set("kind", null, kind).Set("name", null, name),
+            Actor = Actor,
+        }, cancellationToken);
         return tenant;
     }
 
@@ -77,6 +88,7 @@ internal sealed class UserProvisioning(
         }
 
         var normalized = users.NormalizeEmail(spec.Email);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.NormalizedEmail == normalized, cancellationToken);
         var created = false;
         if (user is null)
@@ -84,18 +96,24 @@ internal sealed class UserProvisioning(
             var (newUser, error) = await accounts.CreateUserAsync(spec.Email, spec.Password, spec.DisplayName, "password", cancellationToken);
             user = newUser ?? throw new ArgumentException($"Cannot create {spec.Email}: {string.Join(" ", error!.FieldErrors?.SelectMany(f => f.Value) ?? [error.Title])}", nameof(spec));
             created = true;
-            if (spec.MfaSecret is not null)
-            {
-                await mfa.SetEnabledSecretAsync(user.Id, Base32.Decode(spec.MfaSecret), cancellationToken);
-            }
+            await audit.RecordAsync(IdentityAuditActions.UserCreated, user.Id, cancellationToken, actor: Actor);
+        }
+
+        // Also for an existing user without one (their authenticator was removed): the spec says they have this secret.
+        if (spec.MfaSecret is not null && !await mfa.IsEnabledAsync(user.Id, cancellationToken))
+        {
+            await mfa.SetEnabledSecretAsync(user.Id, Base32.Decode(spec.MfaSecret), cancellationToken);
+            await audit.RecordAsync(IdentityAuditActions.MfaEnabled, user.Id, cancellationToken,
+                new AuditChanges().Set("two_factor_enabled", false, true), "provisioned with a known secret", actor: Actor);
         }
 
         var held = await db.RoleGrants.Where(g => g.UserId == user.Id).ToListAsync(cancellationToken);
         foreach (var grant in spec.Roles.Where(r => !held.Any(h => h.Role == r.Role && h.TenantId == r.TenantId)))
         {
-            await accounts.AddGrantAsync(user.Id, grant.Role, grant.TenantId, grant.ProviderType, null, cancellationToken);
+            await accounts.AddGrantAsync(user.Id, grant.Role, grant.TenantId, grant.ProviderType, null, cancellationToken, Actor);
         }
 
+        await transaction.CommitAsync(cancellationToken);
         return new ProvisionedUser(user.Id, spec.Email, created);
     }
 }

@@ -137,14 +137,13 @@ public sealed class LoginEvent
     public required string Browser { get; set; }
 }
 
-/// <summary>A user's TOTP authenticator; the secret is encrypted (AES-256-GCM, key <c>mfa-secrets</c>).</summary>
+/// <summary>A user's TOTP authenticator.</summary>
 public sealed class MfaAuthenticator
 {
     public Guid UserId { get; set; }
 
-    public required byte[] SecretCiphertext { get; set; }
-
-    public required string KeyId { get; set; }
+    /// <summary>The TOTP secret in base32, encrypted at rest (field encryption).</summary>
+    public required string Secret { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -1,3 +1,4 @@
+using Haven.Platform.Crypto;
 using Haven.Platform.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -28,6 +29,9 @@ internal sealed class UserRoleGrantConfiguration : IEntityTypeConfiguration<User
         builder.HasIndex(g => new { g.UserId, g.Role, g.TenantId }).IsUnique().AreNullsDistinct(false);
         builder.HasIndex(g => new { g.TenantId, g.Role });
         builder.HasOne<Tenant>().WithMany().HasForeignKey(g => g.TenantId).OnDelete(DeleteBehavior.Restrict);
+        // Who granted it: deleting that admin's account keeps the grant and forgets only the link.
+        builder.HasIndex(g => g.GrantedBy);
+        builder.HasOne<HavenUser>().WithMany().HasForeignKey(g => g.GrantedBy).OnDelete(DeleteBehavior.SetNull);
     }
 }
 
@@ -82,7 +86,7 @@ internal sealed class MfaAuthenticatorConfiguration : IEntityTypeConfiguration<M
     {
         builder.ToTable("mfa_authenticators");
         builder.HasKey(a => a.UserId);
-        builder.Property(a => a.KeyId).HasMaxLength(64);
+        builder.Property(a => a.Secret).IsEncrypted();
         builder.HasOne<HavenUser>().WithOne().HasForeignKey<MfaAuthenticator>(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

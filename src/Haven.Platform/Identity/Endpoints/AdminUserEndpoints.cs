@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using Haven.Platform.Audit;
 using Haven.Platform.Data;
 using Haven.Platform.Identity.Accounts;
+using Haven.Platform.Identity.Audit;
 using Haven.Platform.Identity.Data;
 using Haven.Platform.Identity.Sessions;
 using Haven.Platform.Tenancy;
@@ -37,6 +39,8 @@ public sealed record AdminUserView(
 
 public sealed record TenantView(Guid Id, string Module, string Kind, string Name, bool IsActive);
 
+public sealed record SessionsEndedView(int SessionsEnded);
+
 /// <summary>
 /// Tenant-scoped user administration (<see cref="AdminScope"/>): list, invite, deactivate, reactivate, grant and remove
 /// roles, see sign-ins. A user or grant outside the caller's scope answers 404, exactly like one that does not exist.
@@ -53,6 +57,8 @@ internal static class AdminUserEndpoints
         admin.MapPost("/users/{id:guid}/deactivate", DeactivateAsync).WithName("admin_user_deactivate")
             .WithSummary("Deactivate a user: sign-in refused and every session ended at once");
         admin.MapPost("/users/{id:guid}/reactivate", ReactivateAsync).WithName("admin_user_reactivate").WithSummary("Reactivate a user");
+        admin.MapPost("/users/{id:guid}/sessions/revoke", RevokeSessionsAsync).WithName("admin_user_revoke_sessions")
+            .WithSummary("Sign a user out everywhere (a lost or stolen device): every session ends at once, the account stays active");
         admin.MapPost("/users/{id:guid}/roles", GrantAsync).WithName("admin_user_grant").WithSummary("Grant a role (in my tenant) to a user I administer");
         admin.MapDelete("/users/{id:guid}/roles/{grantId:guid}", RevokeGrantAsync).WithName("admin_user_revoke_grant")
             .WithSummary("Remove a role grant; the user's tokens carrying it stop working at once");
@@ -108,6 +114,8 @@ internal static class AdminUserEndpoints
             return invalid.ToProblem();
         }
 
+        // The account, its role, the invitation and their audit entries commit together, or nothing does.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var (user, error) = await accounts.CreateUserAsync(request.Email, null, request.DisplayName, "password", cancellationToken);
         if (user is null)
         {
@@ -116,11 +124,12 @@ internal static class AdminUserEndpoints
 
         await accounts.AddGrantAsync(user.Id, request.Role, request.TenantId, request.ProviderType, current.UserId, cancellationToken);
         await accounts.SendInvitationAsync(user, request.Role, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/admin/users/{user.Id}", await ViewAsync(db, user, clock, cancellationToken));
     }
 
     private static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> DeactivateAsync(
-        Guid id, ICurrentUser current, PlatformDbContext db, SessionService sessions, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, ICurrentUser current, PlatformDbContext db, SessionService sessions, IdentityAudit audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = await FindVisibleAsync(db, current, id, cancellationToken);
         if (user is null)
@@ -133,15 +142,27 @@ internal static class AdminUserEndpoints
             return refused.ToProblem();
         }
 
-        await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, false).SetProperty(u => u.UpdatedAt, clock.GetUtcNow()), cancellationToken);
-        await sessions.RevokeAllAsync(id, RevocationReasons.Deactivated, null, cancellationToken);
-        await sessions.BumpAuthzVersionAsync(id, cancellationToken);
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // Repeating it changes nothing and records nothing.
+            if (await db.Users.Where(u => u.Id == id && u.IsActive)
+                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, false).SetProperty(u => u.UpdatedAt, clock.GetUtcNow()), cancellationToken) == 1)
+            {
+                var ended = await sessions.RevokeAllAsync(id, RevocationReasons.Deactivated, null, cancellationToken);
+                await sessions.BumpAuthzVersionAsync(id, cancellationToken);
+                await audit.RecordAsync(IdentityAuditActions.UserDeactivated, id, cancellationToken,
+                    new AuditChanges().Set("is_active", true, false).Set("sessions_ended", null, ended));
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         user.IsActive = false;
         return TypedResults.Ok(await ViewAsync(db, user, clock, cancellationToken));
     }
 
     private static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> ReactivateAsync(
-        Guid id, ICurrentUser current, PlatformDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, ICurrentUser current, PlatformDbContext db, IdentityAudit audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         var user = await FindVisibleAsync(db, current, id, cancellationToken);
         if (user is null)
@@ -154,7 +175,17 @@ internal static class AdminUserEndpoints
             return refused.ToProblem();
         }
 
-        await db.Users.Where(u => u.Id == id).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, true).SetProperty(u => u.UpdatedAt, clock.GetUtcNow()), cancellationToken);
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            if (await db.Users.Where(u => u.Id == id && !u.IsActive)
+                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, true).SetProperty(u => u.UpdatedAt, clock.GetUtcNow()), cancellationToken) == 1)
+            {
+                await audit.RecordAsync(IdentityAuditActions.UserReactivated, id, cancellationToken, new AuditChanges().Set("is_active", false, true));
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         user.IsActive = true;
         return TypedResults.Ok(await ViewAsync(db, user, clock, cancellationToken));
     }
@@ -183,8 +214,31 @@ internal static class AdminUserEndpoints
         return TypedResults.Created($"/api/admin/users/{id}/roles/{grant.Id}", view);
     }
 
+    private static async Task<Results<Ok<SessionsEndedView>, ProblemHttpResult>> RevokeSessionsAsync(
+        Guid id, ICurrentUser current, PlatformDbContext db, SessionService sessions, IdentityAudit audit, CancellationToken cancellationToken)
+    {
+        var user = await FindVisibleAsync(db, current, id, cancellationToken);
+        if (user is null)
+        {
+            return Errors.NotFound("User").ToProblem();
+        }
+
+        // Sessions belong to the whole account, so this needs the same authority as deactivating it.
+        if (await CheckWholeAccountAsync(db, current, user, cancellationToken) is { } refused)
+        {
+            return refused.ToProblem();
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var ended = await sessions.RevokeAllAsync(id, RevocationReasons.Admin, null, cancellationToken);
+        await audit.RecordAsync(IdentityAuditActions.SessionsRevoked, id, cancellationToken,
+            new AuditChanges().Set("reason", null, RevocationReasons.Admin).Set("sessions_ended", null, ended));
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(new SessionsEndedView(ended));
+    }
+
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeGrantAsync(
-        Guid id, Guid grantId, ICurrentUser current, PlatformDbContext db, SessionService sessions, CancellationToken cancellationToken)
+        Guid id, Guid grantId, ICurrentUser current, PlatformDbContext db, SessionService sessions, IdentityAudit audit, CancellationToken cancellationToken)
     {
         var scope = AdminScope.Of(current);
         var grant = await scope.Filter(db.RoleGrants).FirstOrDefaultAsync(g => g.Id == grantId && g.UserId == id, cancellationToken);
@@ -198,9 +252,12 @@ internal static class AdminUserEndpoints
             return IdentityErrors.CannotChangeSelf.ToProblem();
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.RoleGrants.Remove(grant);
         await db.SaveChangesAsync(cancellationToken);
         await sessions.BumpAuthzVersionAsync(id, cancellationToken);
+        await audit.RecordAsync(IdentityAuditActions.RoleRevoked, id, cancellationToken, AccountService.GrantChanges(grant, added: false), tenantId: grant.TenantId);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -1,3 +1,5 @@
+using Haven.Platform.Identity.Audit;
+using Haven.Platform.Audit;
 using Haven.Platform.Data;
 using Haven.Platform.Identity.Mfa;
 using Haven.Platform.Identity.Sessions;
@@ -63,7 +65,7 @@ internal static class MfaEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DisableAsync(
         MfaDisableRequest request, ICurrentUser current, PlatformDbContext db, MfaService mfa, IPasswordHasher<Data.HavenUser> hasher,
-        CancellationToken cancellationToken)
+        IdentityAudit audit, CancellationToken cancellationToken)
     {
         var userId = current.UserId!.Value;
         if (current.Roles.Any(r => HavenRoles.RequiresMfa(r.Role)))
@@ -87,12 +89,15 @@ internal static class MfaEndpoints
             return IdentityErrors.InvalidMfaCode.ToProblem();
         }
 
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await mfa.DisableAsync(userId, cancellationToken);
+        await audit.RecordAsync(IdentityAuditActions.MfaDisabled, userId, cancellationToken, new AuditChanges().Set("two_factor_enabled", true, false));
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<RecoveryCodesResponse>, ProblemHttpResult>> RegenerateAsync(
-        MfaCodeRequest request, ICurrentUser current, MfaService mfa, CancellationToken cancellationToken)
+        MfaCodeRequest request, ICurrentUser current, PlatformDbContext db, MfaService mfa, IdentityAudit audit, CancellationToken cancellationToken)
     {
         var userId = current.UserId!.Value;
         if (!await mfa.IsEnabledAsync(userId, cancellationToken))
@@ -105,6 +110,10 @@ internal static class MfaEndpoints
             return IdentityErrors.InvalidMfaCode.ToProblem();
         }
 
-        return TypedResults.Ok(new RecoveryCodesResponse(await mfa.NewRecoveryCodesAsync(userId, cancellationToken)));
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var codes = await mfa.NewRecoveryCodesAsync(userId, cancellationToken);
+        await audit.RecordAsync(IdentityAuditActions.RecoveryCodesReplaced, userId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(new RecoveryCodesResponse(codes));
     }
 }

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Haven.Platform.Data;
 using Haven.Platform.Identity.Data;
-using Haven.Platform.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -11,12 +10,11 @@ namespace Haven.Platform.Identity.Mfa;
 /// <summary>
 /// TOTP authenticators and recovery codes. A code is accepted once: the authenticator remembers the last time step it
 /// accepted and refuses that step and earlier ones (a conditional UPDATE, so two requests racing with the same code
-/// cannot both pass). Recovery codes are single use the same way. Secrets are encrypted with AES-256-GCM under the
-/// <c>mfa-secrets</c> key (key id stored beside them; the user id is bound as associated data).
+/// cannot both pass). Recovery codes are single use the same way. Secrets are encrypted at rest by field encryption
+/// (<see cref="MfaAuthenticator.Secret"/>), so <c>fields rotate-keys</c> rotates them with every other sealed column.
 /// </summary>
-internal sealed class MfaService(PlatformDbContext db, KeyStore keys, TimeProvider clock, IOptions<HavenIdentityOptions> options)
+internal sealed class MfaService(PlatformDbContext db, TimeProvider clock, IOptions<HavenIdentityOptions> options)
 {
-    public const string KeyName = "mfa-secrets";
     public const int RecoveryCodeCount = 10;
     private const string CodeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789";
 
@@ -96,12 +94,12 @@ internal sealed class MfaService(PlatformDbContext db, KeyStore keys, TimeProvid
     public async Task<byte[]?> ReadSecretAsync(Guid userId, CancellationToken cancellationToken)
     {
         var authenticator = await db.MfaAuthenticators.AsNoTracking().FirstOrDefaultAsync(a => a.UserId == userId, cancellationToken);
-        return authenticator is null ? null : Decrypt(authenticator);
+        return authenticator is null ? null : SecretOf(authenticator);
     }
 
     private async Task<bool> AcceptCodeAsync(MfaAuthenticator authenticator, string code, CancellationToken cancellationToken)
     {
-        if (Totp.MatchingStep(Decrypt(authenticator), code, clock.GetUtcNow()) is not { } step)
+        if (Totp.MatchingStep(SecretOf(authenticator), code, clock.GetUtcNow()) is not { } step)
         {
             return false;
         }
@@ -113,14 +111,12 @@ internal sealed class MfaService(PlatformDbContext db, KeyStore keys, TimeProvid
 
     private async Task StoreSecretAsync(Guid userId, byte[] secret, bool enabled, CancellationToken cancellationToken)
     {
-        var key = keys.Get(KeyName).Current;
         var now = clock.GetUtcNow();
         await db.MfaAuthenticators.Where(a => a.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         db.MfaAuthenticators.Add(new MfaAuthenticator
         {
             UserId = userId,
-            SecretCiphertext = Encrypt(key.Material, userId, secret),
-            KeyId = key.Id,
+            Secret = Base32.Encode(secret),
             CreatedAt = now,
             EnabledAt = enabled ? now : null,
         });
@@ -131,24 +127,7 @@ internal sealed class MfaService(PlatformDbContext db, KeyStore keys, TimeProvid
         }
     }
 
-    private byte[] Decrypt(MfaAuthenticator authenticator)
-    {
-        var key = keys.Get(KeyName).Get(authenticator.KeyId);
-        var data = authenticator.SecretCiphertext;
-        var plain = new byte[data.Length - 28];
-        using var aes = new AesGcm(key.Material.AsSpan(0, 32), 16);
-        aes.Decrypt(data.AsSpan(0, 12), data.AsSpan(28), data.AsSpan(12, 16), plain, authenticator.UserId.ToByteArray());
-        return plain;
-    }
-
-    private static byte[] Encrypt(byte[] keyMaterial, Guid userId, byte[] secret)
-    {
-        var output = new byte[12 + 16 + secret.Length];
-        RandomNumberGenerator.Fill(output.AsSpan(0, 12));
-        using var aes = new AesGcm(keyMaterial.AsSpan(0, 32), 16);
-        aes.Encrypt(output.AsSpan(0, 12), secret, output.AsSpan(28), output.AsSpan(12, 16), userId.ToByteArray());
-        return output;
-    }
+    private static byte[] SecretOf(MfaAuthenticator authenticator) => Base32.Decode(authenticator.Secret);
 
     private static string NewRecoveryCode()
     {

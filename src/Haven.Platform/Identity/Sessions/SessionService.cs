@@ -1,7 +1,9 @@
+using Haven.Platform.Audit;
 using Haven.Platform.Data;
 using Haven.Platform.Identity.Audit;
 using Haven.Platform.Identity.Data;
 using Haven.Platform.Identity.Tokens;
+using Haven.Platform.Realtime;
 using Haven.Platform.Web;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
@@ -33,7 +35,10 @@ internal sealed class SessionService(
     TokenSigner signer,
     TimeProvider clock,
     IOptions<HavenIdentityOptions> options,
-    SessionStateCache cache)
+    SessionStateCache cache,
+    AfterCommit afterCommit,
+    IRealtime realtime,
+    IdentityAudit audit)
 {
     private HavenIdentityOptions Options => options.Value;
 
@@ -73,7 +78,7 @@ internal sealed class SessionService(
 
         if (row.UsedAt is not null)
         {
-            await RevokeAsync(row.SessionId, RevocationReasons.RefreshReuse, cancellationToken);
+            await RevokeForReuseAsync(row.SessionId, cancellationToken);
             return (null, IdentityErrors.RefreshTokenReused);
         }
 
@@ -97,7 +102,7 @@ internal sealed class SessionService(
         if (spent == 0)
         {
             await transaction.RollbackAsync(cancellationToken);
-            await RevokeAsync(session.Id, RevocationReasons.RefreshReuse, cancellationToken);
+            await RevokeForReuseAsync(session.Id, cancellationToken);
             return (null, IdentityErrors.RefreshTokenReused);
         }
 
@@ -116,44 +121,98 @@ internal sealed class SessionService(
     {
         var now = clock.GetUtcNow();
         var session = await db.Sessions.FirstAsync(s => s.Id == sessionId && s.UserId == user.Id, cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
         await db.RefreshTokens.Where(t => t.SessionId == sessionId && t.UsedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.UsedAt, now), cancellationToken);
         session.MfaVerified = true;
         session.LastSeenAt = now;
         var next = NewRefreshToken(session, now);
         await db.SaveChangesAsync(cancellationToken);
+        await afterCommit.RunAsync(db, () =>
+        {
+            cache.Invalidate(sessionId);
+            return Task.CompletedTask;
+        });
         await transaction.CommitAsync(cancellationToken);
-        cache.Invalidate(sessionId);
         return await IssueAsync(user, session, next.Token, next.Row.ExpiresAt, cancellationToken);
     }
 
+    /// <summary>
+    /// Ends one session. Once committed, its tokens stop working on this instance at once (on others within
+    /// <see cref="HavenIdentityOptions.SessionCheckCacheSeconds"/>) and its realtime connections close on every instance.
+    /// </summary>
     public async Task<bool> RevokeAsync(Guid sessionId, string reason, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var revoked = await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken);
-        cache.Invalidate(sessionId);
-        return revoked > 0;
+        var owners = await db.Database.SqlQuery<Guid>($"""
+            UPDATE platform.sessions SET revoked_at = {now}, revoked_reason = {reason}
+            WHERE id = {sessionId} AND revoked_at IS NULL
+            RETURNING user_id AS "Value"
+            """).ToListAsync(cancellationToken);
+        foreach (var userId in owners)
+        {
+            await ForgetAsync(userId, [sessionId]);
+        }
+
+        return owners.Count > 0;
     }
 
     /// <summary>Revokes every open session of a user (password reset, deactivation), optionally keeping the caller's.</summary>
     public async Task<int> RevokeAllAsync(Guid userId, string reason, Guid? except, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var revoked = await db.Sessions.Where(s => s.UserId == userId && s.RevokedAt == null && s.Id != except)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken);
-        cache.InvalidateUser(userId);
-        return revoked;
+        // One statement, so a session opened concurrently is either revoked here or opened after this commits.
+        var revoked = await db.Database.SqlQuery<Guid>($"""
+            UPDATE platform.sessions SET revoked_at = {now}, revoked_reason = {reason}
+            WHERE user_id = {userId} AND revoked_at IS NULL AND id IS DISTINCT FROM {except}
+            RETURNING id AS "Value"
+            """).ToListAsync(cancellationToken);
+        await ForgetAsync(userId, except is null ? null : revoked);
+        return revoked.Count;
     }
 
-    /// <summary>Makes every access token of the user stale (roles or account state changed); they refresh to the new state.</summary>
+    /// <summary>
+    /// Makes every access token of the user stale (roles or account state changed); they refresh to the new state.
+    /// Realtime connections authenticated with the old roles close, so clients reconnect with the current ones.
+    /// </summary>
     public async Task BumpAuthzVersionAsync(Guid userId, CancellationToken cancellationToken)
     {
         await db.Users.Where(u => u.Id == userId)
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.AuthzVersion, u => u.AuthzVersion + 1), cancellationToken);
-        cache.InvalidateUser(userId);
+        await ForgetAsync(userId, null);
     }
+
+    /// <summary>A spent refresh token presented again means a copy exists: the whole session ends, and the trail says so.</summary>
+    private async Task RevokeForReuseAsync(Guid sessionId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.BeginOrJoinTransactionAsync(cancellationToken);
+        var userId = await db.Sessions.Where(s => s.Id == sessionId).Select(s => s.UserId).FirstAsync(cancellationToken);
+        if (await RevokeAsync(sessionId, RevocationReasons.RefreshReuse, cancellationToken))
+        {
+            await audit.RecordAsync(IdentityAuditActions.SessionsRevoked, userId, cancellationToken,
+                new AuditChanges().Set("session_id", null, sessionId).Set("reason", null, RevocationReasons.RefreshReuse),
+                "A refresh token was presented a second time, so a copy of it exists: the session was ended.");
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>After commit: drop the cached session state and close the realtime connections of these sessions (null: all of the user's).</summary>
+    private Task ForgetAsync(Guid userId, IReadOnlyList<Guid>? sessionIds) => afterCommit.RunAsync(db, async () =>
+    {
+        if (sessionIds is null)
+        {
+            cache.InvalidateUser(userId);
+            await realtime.DisconnectAsync(userId, null, CancellationToken.None);
+            return;
+        }
+
+        foreach (var sessionId in sessionIds)
+        {
+            cache.Invalidate(sessionId);
+            await realtime.DisconnectAsync(userId, sessionId, CancellationToken.None);
+        }
+    });
 
     private async Task<IssuedTokens> IssueAsync(HavenUser user, UserSession session, string refreshToken, DateTimeOffset refreshExpiresAt, CancellationToken cancellationToken)
     {
@@ -204,4 +263,5 @@ public static class RevocationReasons
     public const string PasswordChanged = "password_changed";
     public const string PasswordReset = "password_reset";
     public const string Deactivated = "deactivated";
+    public const string Admin = "admin";
 }
