@@ -129,7 +129,7 @@ public sealed class EncryptingFieldsTests
         var after = await client.GetFromJsonAsync<List<KernelTestModule.PatientView>>("/test/patients?id_number=K777", HttpAssertions.Json, TestContext.Current.CancellationToken);
 
         before.Should().BeEmpty();
-        results.Single(r => r.Column == "id_number").ReIndexed.Should().Be(1);
+        results.Single(r => r.Table == "kernel_test.patients" && r.Column == "id_number").ReIndexed.Should().Be(1);
         after.Should().ContainSingle().Which.Id.Should().Be(id);
     }
 
