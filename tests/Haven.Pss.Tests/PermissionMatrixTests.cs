@@ -86,6 +86,17 @@ public sealed class PermissionMatrixTests(PermissionMatrixTests.Fixture fixture)
     }
 
     [Fact]
+    public async Task Renaming_a_candidate_is_refused_to_everyone_but_self_programme_admins_and_superusers_and_changes_nothing()
+    {
+        var s = await fixture.ScenarioAsync();
+
+        await CandidateRecord(HttpMethod.Put, $"/api/pss/users/{s.Owner.Id}", s, new { display_name = "Renamed by an intruder" }).AssertAsync();
+
+        var rows = await App.QueryAsync("SELECT count(*) FROM platform.users WHERE id = $1 AND display_name = 'Renamed by an intruder'", s.Owner.Id);
+        ((long)rows[0][0]!).Should().Be(0, "no refused caller renamed the candidate");
+    }
+
+    [Fact]
     public async Task Submitting_intake_is_for_candidates_only()
     {
         var s = await fixture.ScenarioAsync();

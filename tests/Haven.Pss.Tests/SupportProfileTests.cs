@@ -45,6 +45,29 @@ public sealed class SupportProfileTests(PssFixture fixture) : IClassFixture<PssF
     }
 
     [Fact]
+    public async Task A_candidate_and_their_programme_admin_change_the_name_staff_see_and_the_change_is_audited_without_the_name()
+    {
+        var programme = await App.CreateProgrammeAsync();
+        var (candidate, me) = await App.CandidateAsync(programme.Id);
+        var (admin, _) = await App.AdminAsync(programme.Id);
+
+        var renamed = await (await candidate.PutJsonAsync($"/api/pss/users/{me.Id}", new { display_name = "  Thandi M.  " })).ShouldBeJsonAsync();
+        var listed = await admin.GetJsonAsync($"/api/pss/users?q=Thandi");
+        var cleared = await (await admin.PutJsonAsync($"/api/pss/users/{me.Id}", new { display_name = "" })).ShouldBeJsonAsync();
+        var tooLong = await candidate.PutJsonAsync($"/api/pss/users/{me.Id}", new { display_name = new string('x', 201) });
+
+        renamed["display_name"]!.GetValue<string>().Should().Be("Thandi M.");
+        renamed["name"]!.GetValue<string>().Should().Be("Thandi M.");
+        listed["items"]!.AsArray().Should().ContainSingle().Which!["id"]!.GetValue<string>().Should().Be(me.Id.ToString());
+        cleared["display_name"].Should().BeNull();
+        cleared["name"]!.GetValue<string>().Should().Be(me.Email, "without a name the email is shown");
+        await tooLong.ShouldBeProblemAsync(400, "validation_failed");
+        var audit = await App.QueryAsync("SELECT count(*), bool_and(changes::text NOT LIKE '%Thandi%') FROM platform.audit_entries WHERE action = 'platform.user.renamed' AND resource_id = $1", me.Id.ToString());
+        ((long)audit[0][0]!).Should().Be(2, "two real changes, each audited");
+        ((bool)audit[0][1]!).Should().BeTrue("the trail never keeps the name itself");
+    }
+
+    [Fact]
     public async Task The_programme_admin_and_a_superuser_read_and_update_a_candidates_profile()
     {
         var programme = await App.CreateProgrammeAsync();

@@ -8,7 +8,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Haven.Pss.Users;
 
 /// <summary>Candidates as staff find them (by name, email or ID number) and as a candidate sees their own overview.</summary>
-public sealed class CandidateService(PssDbContext db, PssCaller caller, CandidateAccess access, IUserDirectory directory, ProfileSearch search, TimeProvider clock)
+public sealed class CandidateService(
+    PssDbContext db, PssCaller caller, CandidateAccess access, IUserDirectory directory, IUserProvisioning provisioning, ProfileSearch search, TimeProvider clock)
 {
     public async Task<CandidatePage> ListAsync(string? query, Guid? tenantId, int page, int pageSize, CancellationToken cancellationToken)
     {
@@ -52,6 +53,19 @@ public sealed class CandidateService(PssDbContext db, PssCaller caller, Candidat
         return new CandidateDetail(
             c.Id, c.Email, c.DisplayName, c.Name, c.TenantId, user?.IsActive ?? false, a.IntakeCompletedAt is not null, a.IntakeCompletedAt, submissions,
             entries?.Count ?? 0, entries?.First, entries?.Last, a.LatestMood, a.RecentEntries, flags);
+    }
+
+    public async Task<Outcome<CandidateDetail>> RenameAsync(Guid candidateId, string? displayName, CancellationToken cancellationToken)
+    {
+        var found = await access.ReadAsync(candidateId, cancellationToken);
+        if (found.Failed)
+        {
+            return found.Error!;
+        }
+
+        return await provisioning.SetDisplayNameAsync(candidateId, displayName, cancellationToken)
+            ? await DetailAsync(candidateId, cancellationToken)
+            : CandidateAccess.NotFound;
     }
 
     private async Task<Dictionary<Guid, Activity>> ActivityAsync(IReadOnlyList<Guid> ids, CancellationToken cancellationToken)

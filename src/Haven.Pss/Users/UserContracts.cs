@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Haven.Pss.Data;
 
 namespace Haven.Pss.Users;
@@ -18,3 +19,6 @@ public sealed record CandidateDetail(
     Mood? LatestMood, int RecentEntries, IReadOnlyList<string> CheckInFlags);
 
 public sealed record CandidatePage(IReadOnlyList<CandidateSummary> Items, int Total, int Page, int PageSize);
+
+/// <summary>The name a candidate is shown by, to staff and in exports; blank clears it (the email is shown instead).</summary>
+public sealed record UpdateCandidateRequest([property: StringLength(200)] string? DisplayName);

@@ -22,6 +22,8 @@ internal static class UserEndpoints
             .WithSummary("My own candidate overview");
         users.MapGet("/{id:guid}", DetailAsync).RequireAuthorization(PssPolicies.Member).WithName("pss_user")
             .WithSummary("One candidate's overview (self, or staff of the candidate's programme)");
+        users.MapPut("/{id:guid}", UpdateAsync).RequireAuthorization(PssPolicies.Member).WithName("pss_user_update")
+            .WithSummary("Change a candidate's display name (self, or staff of the candidate's programme)");
         users.MapGet("/{id:guid}/profile", GetProfileAsync).RequireAuthorization(PssPolicies.Member).WithName("pss_profile")
             .WithSummary("A candidate's support profile, medical details included (every read is audited)");
         users.MapPut("/{id:guid}/profile", UpdateProfileAsync).RequireAuthorization(PssPolicies.Member).WithName("pss_profile_update")
@@ -42,6 +44,10 @@ internal static class UserEndpoints
 
     private static async Task<Results<Ok<CandidateDetail>, ProblemHttpResult>> DetailAsync(Guid id, CandidateService candidates, CancellationToken cancellationToken) =>
         (await candidates.DetailAsync(id, cancellationToken)).ToOk();
+
+    private static async Task<Results<Ok<CandidateDetail>, ProblemHttpResult>> UpdateAsync(
+        Guid id, UpdateCandidateRequest request, CandidateService candidates, CancellationToken cancellationToken) =>
+        (await candidates.RenameAsync(id, request.DisplayName, cancellationToken)).ToOk();
 
     private static async Task<Results<Ok<ProfileView>, ProblemHttpResult>> GetProfileAsync(Guid id, ProfileService profiles, CancellationToken cancellationToken) =>
         (await profiles.GetAsync(id, cancellationToken)).ToOk();

@@ -31,6 +31,12 @@ public interface IUserProvisioning
 
     /// <summary>Creates the user if the email is new (then sets password and MFA secret), and adds any missing role grants.</summary>
     Task<ProvisionedUser> EnsureUserAsync(UserSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes the name a user is shown by (null or blank clears it), audited with the signed-in caller as the actor. The
+    /// module decides first whether the caller may rename this user; false when the user does not exist.
+    /// </summary>
+    Task<bool> SetDisplayNameAsync(Guid userId, string? displayName, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -115,6 +121,29 @@ internal sealed class UserProvisioning(
 
         await transaction.CommitAsync(cancellationToken);
         return new ProvisionedUser(user.Id, spec.Email, created);
+    }
+
+    public async Task<bool> SetDisplayNameAsync(Guid userId, string? displayName, CancellationToken cancellationToken)
+    {
+        var name = string.IsNullOrWhiteSpace(displayName) ? null : displayName.Trim();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        if (user is null)
+        {
+            return false;
+        }
+
+        if (user.DisplayName != name)
+        {
+            user.DisplayName = name;
+            user.UpdatedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+            // Redacted: the trail is append-only and outlives accounts, so it must not keep a person's name.
+            await audit.RecordAsync(IdentityAuditActions.UserRenamed, userId, cancellationToken, new AuditChanges().Redacted("display_name"), actor: Actor);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 }
 

@@ -24,6 +24,7 @@ public static class IdentityAuditActions
     public const string UserInvited = "platform.user.invited";
     public const string InvitationAccepted = "platform.user.invitation_accepted";
     public const string UserUpgraded = "platform.user.upgraded";
+    public const string UserRenamed = "platform.user.renamed";
     public const string UserDeactivated = "platform.user.deactivated";
     public const string UserReactivated = "platform.user.reactivated";
     public const string PasswordChanged = "platform.user.password_changed";
