@@ -7,7 +7,8 @@ namespace Haven.Server.Tests;
 
 /// <summary>
 /// The run command's promises, checked on the real executable: with no connection string it creates and starts a
-/// private PostgreSQL under ./.data, migrates and serves; Ctrl-C stops the app and the cluster; the next run reuses the data.
+/// private PostgreSQL under ./.data, migrates and serves; a second run on the same address says so and leaves the first
+/// alone; Ctrl-C stops the app and the cluster; the next run reuses the data.
 /// </summary>
 public sealed class RunCommandTests : IDisposable
 {
@@ -28,6 +29,12 @@ public sealed class RunCommandTests : IDisposable
             (await http.GetAsync($"http://127.0.0.1:{httpPort}/health/ready", TestContext.Current.CancellationToken)).StatusCode.Should().Be(HttpStatusCode.OK);
             Directory.Exists(Path.Combine(_directory, ".data", "pg")).Should().BeTrue("the cluster lives under ./.data");
             await ExecuteAsync(pgPort, "INSERT INTO platform.tenants VALUES (gen_random_uuid(), 'pss', 'training_programme', 'Kept across runs', true, now())");
+
+            var (taken, takenOutput) = await HavenProcess.RunAsync(_directory, arguments);
+            taken.Should().Be(1, "a second run on the same address gives up");
+            takenOutput.Should().Contain("Is Haven already running?").And.NotContain("Unhandled exception");
+            (await http.GetAsync($"http://127.0.0.1:{httpPort}/health/ready", TestContext.Current.CancellationToken)).StatusCode
+                .Should().Be(HttpStatusCode.OK, "the failed second run leaves the first one and its database alone");
 
             (await first.InterruptAsync(TimeSpan.FromMinutes(1))).Should().Be(0, first.Output);
             first.Output.Should().Contain("Stopping private PostgreSQL");

@@ -1,5 +1,6 @@
 using Haven.Platform.Hosting;
 using Haven.Server.Hosting;
+using Microsoft.AspNetCore.Connections;
 
 namespace Haven.Server.Cli;
 
@@ -18,7 +19,20 @@ public static class ServeCommand
             }
 
             await using var app = HavenHost.Build(builder);
-            await app.StartAsync(cancellationToken);
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (IOException e) when (e.InnerException is AddressInUseException)
+            {
+                // Usually a second ./run.sh: say so instead of a stack trace, and stop the services that did start
+                // (listeners, job workers), which would otherwise keep the failed process alive.
+                await Console.Error.WriteLineAsync(
+                    $"{e.Message} Is Haven already running? Stop it, or serve on another address: ./run.sh --urls http://127.0.0.1:5081");
+                await app.StopAsync(CancellationToken.None);
+                return 1;
+            }
+
             if (demo)
             {
                 var logins = await DemoData.SeedAsync(app.Services, cancellationToken);

@@ -70,7 +70,8 @@ internal sealed class IdentityAudit(PlatformDbContext db, IAuditTrail trail)
 
     private async Task<Guid?> TenantOfAsync(Guid userId, CancellationToken cancellationToken)
     {
-        var tenants = await db.RoleGrants.Where(g => g.UserId == userId && g.TenantId != null).Select(g => g.TenantId).Distinct().Take(2)
+        // Two are enough to know the tenant is ambiguous; the order only keeps the query deterministic.
+        var tenants = await db.RoleGrants.Where(g => g.UserId == userId && g.TenantId != null).Select(g => g.TenantId).Distinct().OrderBy(t => t).Take(2)
             .ToListAsync(cancellationToken);
         return tenants.Count == 1 ? tenants[0] : null;
     }
