@@ -8,6 +8,7 @@ using Haven.Kintaraa.Infrastructure;
 using Haven.Kintaraa.Providers;
 using Haven.Kintaraa.Routing;
 using Haven.Kintaraa.SelfService;
+using Haven.Kintaraa.Sync;
 using Haven.Platform.Files;
 using Haven.Platform.Hosting;
 using Haven.Platform.Jobs;
@@ -75,6 +76,9 @@ public sealed class KintaraaModule : IHavenModule
         services.AddScoped<SurvivorData>();
         services.AddScoped<AccountClosure>();
         services.AddScoped<EvidenceService>();
+        services.AddScoped<SafetyPlanService>();
+        services.AddScoped<UpdatesFeed>();
+        services.AddScoped<SyncBatch>();
     }
 
     public Task SeedDemoAsync(DemoSeedContext context, CancellationToken cancellationToken) =>
@@ -92,5 +96,6 @@ public sealed class KintaraaModule : IHavenModule
         CareWorkEndpoints.Map(api);
         SelfServiceEndpoints.Map(api);
         EvidenceEndpoints.Map(api);
+        SyncEndpoints.Map(api);
     }
 }
