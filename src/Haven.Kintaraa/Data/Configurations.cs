@@ -263,6 +263,6 @@ internal sealed class SyncOperationConfiguration : IEntityTypeConfiguration<Sync
         builder.ToTable("sync_operations");
         builder.HasKey(o => new { o.UserId, o.OpId });
         builder.Property(o => o.Type).HasMaxLength(32);
-        builder.Property(o => o.Result).HasColumnType("jsonb");
+        builder.Property(o => o.Result).HasColumnType("json");
     }
 }
