@@ -11,6 +11,7 @@ using Haven.Kintaraa.SelfService;
 using Haven.Kintaraa.Sync;
 using Haven.Platform.Files;
 using Haven.Platform.Hosting;
+using Haven.Platform.Identity;
 using Haven.Platform.Jobs;
 using Haven.Platform.Notifications;
 using Haven.Platform.Realtime;
@@ -57,7 +58,9 @@ public sealed class KintaraaModule : IHavenModule
 
         services.AddSingleton<CaseNumbers>();
         services.AddSingleton<ReceiptCodes>();
-        services.AddScoped<KintaraaCaller>();
+        services.AddScoped<RealtimeCaller>();
+        services.AddScoped(sp => new KintaraaCaller(
+            sp.GetRequiredService<RealtimeCaller>().User ?? sp.GetRequiredService<ICurrentUser>(), sp.GetRequiredService<KintaraaDbContext>()));
         services.AddScoped<SurvivorNames>();
         services.AddScoped<CaseJournal>();
         services.AddScoped<CaseTransactions>();
@@ -97,5 +100,6 @@ public sealed class KintaraaModule : IHavenModule
         SelfServiceEndpoints.Map(api);
         EvidenceEndpoints.Map(api);
         SyncEndpoints.Map(api);
+        endpoints.MapHavenHub<KintaraaHub>(KintaraaHub.Path);
     }
 }
