@@ -148,7 +148,7 @@ Console.WriteLine("| path | total s | ms per report | reports/s |");
 Console.WriteLine("|---|---:|---:|---:|");
 Console.WriteLine(FormattableString.Invariant($"| baseline: POST /api/kintaraa/incidents, one after another (p50 {singleStats.P50:F1} ms, p99 {singleStats.P99:F1} ms) | {single.Elapsed.TotalSeconds:F1} | {single.Elapsed.TotalMilliseconds / reports:F1} | {reports / single.Elapsed.TotalSeconds:F0} |"));
 Console.WriteLine(FormattableString.Invariant($"| POST /api/kintaraa/sync/batch, {batches.Count} batches of up to {SyncBatch.MaxOperations} ({batchApplied} applied) | {batchSeconds:F1} | {batchSeconds * 1000 / reports:F1} | {reports / batchSeconds:F0} |"));
-Console.WriteLine(FormattableString.Invariant($"| the same batches resent ({replayed} answered as replays) | {replaySeconds:F1} | {replaySeconds * 1000 / reports:F1} | {reports / replaySeconds:F0} |"));
+Console.WriteLine(FormattableString.Invariant($"| the same batches resent ({replayed} answered as replays) | {replaySeconds:F2} | {replaySeconds * 1000 / reports:F1} | {reports / replaySeconds:F0} |"));
 Console.WriteLine();
 Console.WriteLine(FormattableString.Invariant($"Cases made through the batches: {created} (expected {reports + 50})."));
 Console.WriteLine();

@@ -95,6 +95,8 @@ public sealed class SyncBatch(
         foreach (var operation in operations)
         {
             var result = await ApplyOneAsync(operation, stored, cancellationToken);
+            // Each operation reads afresh: entities a finished one left tracked would only make every later save slower.
+            db.ChangeTracker.Clear();
             if (result.Status == "applied" && !result.Replayed)
             {
                 // A second copy of this id later in the same batch is a replay too.
