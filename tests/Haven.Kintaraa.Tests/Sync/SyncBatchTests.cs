@@ -63,6 +63,34 @@ public sealed class SyncBatchTests(KintaraaFixture fixture) : KintaraaTest(fixtu
     }
 
     [Fact]
+    public async Task A_batch_whose_connection_drops_while_the_server_works_on_it_is_resent_without_duplicates()
+    {
+        var survivor = await World.SurvivorAsync();
+        var operations = Enumerable.Range(0, 200).Select(_ => (object)new { id = Guid.NewGuid(), type = "create_report", report = World.Report([]) }).ToArray();
+        using (var dropped = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken))
+        {
+            var sending = survivor.Client.PostAsync("/api/kintaraa/sync/batch",
+                System.Net.Http.Json.JsonContent.Create(new { operations }, options: HttpAssertions.Json), dropped.Token);
+            // The phone loses its signal once the server has applied a few of the operations.
+            while (await App.ScalarAsync<long>("SELECT count(*) FROM kintaraa.incidents WHERE survivor_id = $1", survivor.User.Id) < 5)
+            {
+                await Task.Delay(10, TestContext.Current.CancellationToken);
+            }
+
+            await dropped.CancelAsync();
+            await FluentActions.Awaiting(() => sending).Should().ThrowAsync<OperationCanceledException>();
+        }
+
+        var resent = await survivor.Client.BatchAsync(operations);
+
+        resent.Results.Should().AllSatisfy(r => r.Status.Should().Be("applied"));
+        resent.Results.Should().Contain(r => r.Replayed, "the operations applied before the cut answer as they did then")
+            .And.Contain(r => !r.Replayed, "the rest are applied now");
+        resent.Results.Select(r => r.Result!.Value.GetProperty("incident_id").GetGuid()).Should().Equal(resent.Results.Select(r => r.Id!.Value));
+        (await App.ScalarAsync<long>("SELECT count(*) FROM kintaraa.incidents WHERE survivor_id = $1", survivor.User.Id)).Should().Be(200);
+    }
+
+    [Fact]
     public async Task A_stale_safety_plan_loses_to_the_servers_copy_which_comes_back_with_the_conflict()
     {
         var survivor = await World.SurvivorAsync();
