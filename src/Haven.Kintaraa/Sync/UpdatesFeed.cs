@@ -29,10 +29,14 @@ public sealed record SyncUpdates(
     IReadOnlyList<IncidentDetail> Incidents,
     IReadOnlyList<Guid> RemovedIncidents,
     IReadOnlyList<MessageView> Messages,
+    IReadOnlyList<SyncReadReceipt> ReadReceipts,
     SafetyPlanView? SafetyPlan,
     IReadOnlyList<NotificationView> Notifications,
     IReadOnlyList<Guid> NotificationsRead,
     int? UnreadNotifications);
+
+/// <summary>Someone in a case read its conversation up to <see cref="LastReadSeq"/> (the newest such receipt per role).</summary>
+public sealed record SyncReadReceipt(Guid IncidentId, string ReaderRole, long LastReadSeq);
 
 /// <summary>
 /// The cursor of <c>/incidents/updates</c>: opaque to clients, inside the position of the platform's event stream,
@@ -116,11 +120,12 @@ public sealed class UpdatesFeed(
 
         if (page.ResetRequired)
         {
-            return new SyncUpdates(SyncCursor.Encode(page.Position), false, true, [], [], [], null, [], [], null);
+            return new SyncUpdates(SyncCursor.Encode(page.Position), false, true, [], [], [], [], null, [], [], null);
         }
 
         var incidentIds = new List<Guid>();
         var messageIds = new HashSet<Guid>();
+        var receipts = new Dictionary<(Guid Incident, string Role), long>();
         var notifications = new Dictionary<Guid, NotificationView>();
         var notificationsRead = new List<Guid>();
         int? unread = null;
@@ -136,6 +141,9 @@ public sealed class UpdatesFeed(
             {
                 case RealtimeEvents.MessageReceived when Id(stored.Payload, "message_id") is { } messageId:
                     messageIds.Add(messageId);
+                    break;
+                case "message.read" when Id(stored.Payload, "incident_id") is { } readIn:
+                    receipts[(readIn, stored.Payload.GetProperty("reader_role").GetString()!)] = stored.Payload.GetProperty("last_read_seq").GetInt64();
                     break;
                 case SafetyPlanService.UpdatedEvent:
                     planChanged = true;
@@ -159,6 +167,7 @@ public sealed class UpdatesFeed(
         var incidents = new List<IncidentDetail>();
         var removed = new List<Guid>();
         var messages = new List<MessageView>();
+        var readReceipts = new List<SyncReadReceipt>();
         foreach (var id in incidentIds)
         {
             var view = await access.FindAsync(id, CaseAccessMode.Read, cancellationToken);
@@ -172,6 +181,7 @@ public sealed class UpdatesFeed(
             if (view.IsParticipant)
             {
                 messages.AddRange(await MessagesAsync(view, messageIds, cancellationToken));
+                readReceipts.AddRange(receipts.Where(r => r.Key.Incident == id).Select(r => new SyncReadReceipt(id, r.Key.Role, r.Value)));
             }
         }
 
@@ -184,6 +194,7 @@ public sealed class UpdatesFeed(
             incidents,
             removed,
             messages,
+            readReceipts,
             planChanged ? await plans.CurrentAsync(cancellationToken) : null,
             [.. notifications.Values],
             notificationsRead,

@@ -53,8 +53,12 @@ public sealed class UpdatesFeedTests(KintaraaFixture fixture) : KintaraaTest(fix
         await (await survivor.Client.Put("/api/kintaraa/me/safety-plan", new SafetyPlanRequest(0, ["raised voice"], null, null, null, null, null, "blue")))
             .ShouldBeOkAsync<SafetyPlanView>();
 
+        await (await clinic.Client.Put($"/api/kintaraa/incidents/{incident.Id}/messages/read", new { })).ShouldBeJsonAsync();
+
         var (pages, next) = await clinic.Client.PullUntilAsync(cursor, p => p.Any(x => x.Messages.Any(m => m.Id == message.Id)));
         pages.SelectMany(p => p.Messages).Single(m => m.Id == message.Id).Body.Should().Be("Can we meet on Friday?");
+        var (seen, _) = await survivor.Client.PullUntilAsync(survivorCursor, p => p.Any(x => x.ReadReceipts.Any(r => r.ReaderRole == "provider")));
+        seen.SelectMany(p => p.ReadReceipts).Last(r => r.ReaderRole == "provider").LastReadSeq.Should().Be(message.Seq, "the survivor's phone shows the message was read");
         pages.Select(p => p.SafetyPlan).Should().AllSatisfy(plan => plan.Should().BeNull("a survivor's safety plan is theirs alone"));
         var (own, _) = await survivor.Client.PullUntilAsync(survivorCursor, p => p.Any(x => x.SafetyPlan is not null));
         own.Last(p => p.SafetyPlan is not null).SafetyPlan!.Should().BeEquivalentTo(new { CodeWord = "blue", Version = 1 });
