@@ -8,8 +8,10 @@ using Haven.Kintaraa.Infrastructure;
 using Haven.Kintaraa.Providers;
 using Haven.Kintaraa.Routing;
 using Haven.Kintaraa.SelfService;
+using Haven.Kintaraa.Sync;
 using Haven.Platform.Files;
 using Haven.Platform.Hosting;
+using Haven.Platform.Identity;
 using Haven.Platform.Jobs;
 using Haven.Platform.Notifications;
 using Haven.Platform.Realtime;
@@ -56,7 +58,9 @@ public sealed class KintaraaModule : IHavenModule
 
         services.AddSingleton<CaseNumbers>();
         services.AddSingleton<ReceiptCodes>();
-        services.AddScoped<KintaraaCaller>();
+        services.AddScoped<RealtimeCaller>();
+        services.AddScoped(sp => new KintaraaCaller(
+            sp.GetRequiredService<RealtimeCaller>().User ?? sp.GetRequiredService<ICurrentUser>(), sp.GetRequiredService<KintaraaDbContext>()));
         services.AddScoped<SurvivorNames>();
         services.AddScoped<CaseJournal>();
         services.AddScoped<CaseTransactions>();
@@ -75,6 +79,9 @@ public sealed class KintaraaModule : IHavenModule
         services.AddScoped<SurvivorData>();
         services.AddScoped<AccountClosure>();
         services.AddScoped<EvidenceService>();
+        services.AddScoped<SafetyPlanService>();
+        services.AddScoped<UpdatesFeed>();
+        services.AddScoped<SyncBatch>();
     }
 
     public Task SeedDemoAsync(DemoSeedContext context, CancellationToken cancellationToken) =>
@@ -92,5 +99,7 @@ public sealed class KintaraaModule : IHavenModule
         CareWorkEndpoints.Map(api);
         SelfServiceEndpoints.Map(api);
         EvidenceEndpoints.Map(api);
+        SyncEndpoints.Map(api);
+        endpoints.MapHavenHub<KintaraaHub>(KintaraaHub.Path);
     }
 }

@@ -176,6 +176,28 @@ public sealed class OrderingEventsByCommitTests(EventsAppFixture fixture) : ICla
         create.Should().Throw<ArgumentException>();
     }
 
+    [Fact]
+    public async Task A_reader_of_a_whole_group_kind_gets_every_group_of_that_kind_and_nothing_else()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var start = await Feed.LatestPositionAsync(cancellation);
+        var (one, two) = (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
+        await App.PublishAsync(
+            EventsApp.ToGroup("case:" + one, "test.changed", new { n = "case one" }),
+            EventsApp.ToGroup("request:" + one, "test.changed", new { n = "another kind" }),
+            EventsApp.ToGroup("case:" + two, "test.changed", new { n = "case two" }));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        EventPage page;
+        do
+        {
+            await Task.Delay(20, cancellation);
+            page = await Feed.ReadAsync([], ["case"], start, 1000, cancellation);
+        }
+        while (page.Events.Count(e => e.Payload.GetProperty("n").GetString()!.StartsWith("case", StringComparison.Ordinal)) < 2 && DateTime.UtcNow < deadline);
+
+        page.Events.Select(e => e.Payload.GetProperty("n").GetString()).Should().Contain(["case one", "case two"]).And.NotContain("another kind");
+    }
+
     private async Task<IReadOnlyList<StoredEvent>> ReadUntilAsync(string audience, long after, int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

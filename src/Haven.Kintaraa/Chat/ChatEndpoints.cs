@@ -142,6 +142,10 @@ public sealed class ChatService(
         return new Conversation([.. page.Select(m => ToView(m, names, cursors, me))], hasMore, unread, mine?.LastReadSeq);
     }
 
+    /// <summary>The sequence numbers of those of <paramref name="ids"/> that are messages of the case.</summary>
+    public async Task<IReadOnlyList<long>> SeqsAsync(Guid incidentId, IReadOnlyCollection<Guid> ids, CancellationToken cancellationToken) =>
+        ids.Count == 0 ? [] : await db.Messages.AsNoTracking().Where(m => m.IncidentId == incidentId && ids.Contains(m.Id)).Select(m => m.Seq).ToListAsync(cancellationToken);
+
     /// <summary>The whole conversation (for the survivor's data export).</summary>
     public async Task<IReadOnlyList<MessageView>> AllAsync(CaseView view, CancellationToken cancellationToken)
     {

@@ -255,3 +255,14 @@ internal sealed class EmergencyContactConfiguration : IEntityTypeConfiguration<E
         builder.HasIndex(c => c.UserId);
     }
 }
+
+internal sealed class SyncOperationConfiguration : IEntityTypeConfiguration<SyncOperationRecord>
+{
+    public void Configure(EntityTypeBuilder<SyncOperationRecord> builder)
+    {
+        builder.ToTable("sync_operations");
+        builder.HasKey(o => new { o.UserId, o.OpId });
+        builder.Property(o => o.Type).HasMaxLength(32);
+        builder.Property(o => o.Result).HasColumnType("json");
+    }
+}

@@ -463,3 +463,18 @@ public sealed class EmergencyContact
 
     public int Version { get; set; }
 }
+
+/// <summary>What one applied offline-sync operation answered, kept so a resent operation gets the same answer.</summary>
+public sealed class SyncOperationRecord
+{
+    public Guid UserId { get; set; }
+
+    public Guid OpId { get; set; }
+
+    public string Type { get; set; } = "";
+
+    /// <summary>The operation's result as JSON (ids, case number, version; no content).</summary>
+    public string Result { get; set; } = "{}";
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -30,4 +30,6 @@ public sealed class KintaraaDbContext(DbContextOptions<KintaraaDbContext> option
     public DbSet<SafetyPlan> SafetyPlans => Set<SafetyPlan>();
 
     public DbSet<EmergencyContact> EmergencyContacts => Set<EmergencyContact>();
+
+    public DbSet<SyncOperationRecord> SyncOperations => Set<SyncOperationRecord>();
 }

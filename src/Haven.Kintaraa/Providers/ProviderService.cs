@@ -106,8 +106,9 @@ public sealed class ProviderService(KintaraaDbContext db, KintaraaCaller caller,
         provider.UpdatedAt = clock.GetUtcNow();
         provider.Version++;
         journal.Audit("kintaraa.provider.availability_changed", "provider", provider.Id, new { provider.IsAvailable, provider.OnCall });
+        // Coordinators' dashboards, and the provider's own other devices (their dashboard shows the switch).
         journal.Publish("provider.availability", new { provider_id = provider.Id, is_available = provider.IsAvailable, on_call = provider.OnCall },
-            Recipients.Coordinators);
+            Recipients.Coordinators with { Users = [provider.UserId] });
         await db.SaveChangesAsync(cancellationToken);
         await journal.FlushAsync(cancellationToken);
         return await ReloadAsync(provider.Id, cancellationToken);

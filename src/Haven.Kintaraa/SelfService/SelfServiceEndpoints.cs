@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Data;
 using Haven.Kintaraa.Infrastructure;
 using Haven.Platform.Web;
@@ -83,46 +84,8 @@ internal static class SelfServiceEndpoints
     }
 
     private static async Task<Results<Ok<SafetyPlanView>, ProblemHttpResult>> SavePlanAsync(
-        SafetyPlanRequest request, KintaraaDbContext db, KintaraaCaller caller, CaseJournal journal, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var lists = new[] { request.WarningSigns, request.SafePlaces, request.CopingStrategies, request.PeopleToContact, request.ItemsToPack };
-        if (lists.Any(l => l?.Any(item => item is null || item.Length > 500) == true))
-        {
-            return Errors.Validation("items", "Each entry is at most 500 characters.").ToProblem();
-        }
-
-        var plan = await db.SafetyPlans.FirstOrDefaultAsync(p => p.UserId == caller.UserId, cancellationToken);
-        if ((plan?.Version ?? 0) != request.Version)
-        {
-            return IncidentConflict(plan?.Version ?? 0).ToProblem();
-        }
-
-        var content = new SafetyPlanContent(Clean(request.WarningSigns), Clean(request.SafePlaces), Clean(request.CopingStrategies),
-            Clean(request.PeopleToContact), Clean(request.ItemsToPack), Blank(request.EscapePlan), Blank(request.CodeWord));
-        if (plan is null)
-        {
-            plan = new SafetyPlan { UserId = caller.UserId, Content = content, Version = 0 };
-            db.SafetyPlans.Add(plan);
-        }
-
-        plan.Content = content;
-        plan.UpdatedAt = clock.GetUtcNow();
-        plan.Version++;
-        journal.Audit("kintaraa.safety_plan.saved", "safety_plan", caller.UserId);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // Two devices saved the first version at once; the other one won.
-            var current = await db.SafetyPlans.AsNoTracking().Where(p => p.UserId == caller.UserId).Select(p => p.Version).FirstOrDefaultAsync(cancellationToken);
-            return IncidentConflict(current).ToProblem();
-        }
-
-        await journal.FlushAsync(cancellationToken);
-        return TypedResults.Ok(ToView(plan));
-    }
+        SafetyPlanRequest request, SafetyPlanService plans, CancellationToken cancellationToken) =>
+        IncidentEndpoints.Answer(await plans.SaveAsync(request, cancellationToken));
 
     private static async Task<Ok<List<EmergencyContactView>>> ListContactsAsync(KintaraaDbContext db, KintaraaCaller caller, CancellationToken cancellationToken)
     {
@@ -231,8 +194,6 @@ internal static class SelfServiceEndpoints
             plan.Content.ItemsToPack, plan.Content.EscapePlan, plan.Content.CodeWord, plan.UpdatedAt, plan.Version);
 
     internal static EmergencyContactView ToView(EmergencyContact c) => new(c.Id, c.Name, c.Phone, c.Relationship, c.NotifyOnSos, c.UpdatedAt, c.Version);
-
-    private static List<string> Clean(List<string>? values) => [.. (values ?? []).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim())];
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

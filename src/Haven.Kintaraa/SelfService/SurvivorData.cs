@@ -136,6 +136,7 @@ public sealed class SurvivorData(
         }
 
         await db.SafetyPlans.Where(p => p.UserId == me).ExecuteDeleteAsync(cancellationToken);
+        await db.SyncOperations.Where(o => o.UserId == me).ExecuteDeleteAsync(cancellationToken);
         await db.EmergencyContacts.Where(c => c.UserId == me).ExecuteDeleteAsync(cancellationToken);
         await db.ReadCursors.Where(c => c.UserId == me).ExecuteDeleteAsync(cancellationToken);
         journal.Audit("kintaraa.data.erased", "user", me, new { deleted = deleted.Count, kept = kept.Count });

@@ -21,6 +21,13 @@ public interface IEventFeed
 {
     Task<EventPage> ReadAsync(IReadOnlyCollection<string> audiences, long after, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="ReadAsync(IReadOnlyCollection{string}, long, int, CancellationToken)"/>, plus every event addressed
+    /// to any group of the given <paramref name="groupKinds"/> (<c>kintaraa-case</c>): for readers who may see all
+    /// groups of a kind (coordinators), whose groups could not be listed one by one.
+    /// </summary>
+    Task<EventPage> ReadAsync(IReadOnlyCollection<string> audiences, IReadOnlyCollection<string> groupKinds, long after, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>The newest sequenced position.</summary>
     Task<long> LatestPositionAsync(CancellationToken cancellationToken = default);
 }
@@ -30,10 +37,18 @@ internal sealed class EventFeed(NpgsqlDataSource dataSource, EventPayloadProtect
     public const int MaxPageSize = 1000;
 
     public Task<EventPage> ReadAsync(IReadOnlyCollection<string> audiences, long after, int limit, CancellationToken cancellationToken = default) =>
-        ReadAsync(audiences, after, upTo: null, limit, cancellationToken);
+        ReadAsync(audiences, [], after, upTo: null, limit, cancellationToken);
+
+    public Task<EventPage> ReadAsync(
+        IReadOnlyCollection<string> audiences, IReadOnlyCollection<string> groupKinds, long after, int limit, CancellationToken cancellationToken = default) =>
+        ReadAsync(audiences, groupKinds, after, upTo: null, limit, cancellationToken);
 
     /// <summary>Reads events in (<paramref name="after"/>, <paramref name="upTo"/>] — all in one snapshot, so retention cannot interleave.</summary>
-    public async Task<EventPage> ReadAsync(IReadOnlyCollection<string> audiences, long after, long? upTo, int limit, CancellationToken cancellationToken)
+    public Task<EventPage> ReadAsync(IReadOnlyCollection<string> audiences, long after, long? upTo, int limit, CancellationToken cancellationToken) =>
+        ReadAsync(audiences, [], after, upTo, limit, cancellationToken);
+
+    private async Task<EventPage> ReadAsync(
+        IReadOnlyCollection<string> audiences, IReadOnlyCollection<string> groupKinds, long after, long? upTo, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(after);
         limit = Math.Clamp(limit, 1, MaxPageSize);
@@ -54,7 +69,7 @@ internal sealed class EventFeed(NpgsqlDataSource dataSource, EventPayloadProtect
             return new EventPage([], ceiling, ResetRequired: true);
         }
 
-        if (audiences.Count == 0 || after >= ceiling)
+        if ((audiences.Count == 0 && groupKinds.Count == 0) || after >= ceiling)
         {
             return new EventPage([], Math.Max(after, ceiling), ResetRequired: false);
         }
@@ -62,7 +77,8 @@ internal sealed class EventFeed(NpgsqlDataSource dataSource, EventPayloadProtect
         var events = new List<StoredEvent>();
         await using (var select = new NpgsqlCommand("""
             SELECT position, type, audience, payload, key_id, occurred_at FROM platform.events
-            WHERE position > $1 AND position <= $2 AND audience && $3
+            WHERE position > $1 AND position <= $2
+              AND (audience && $3 OR (cardinality($5) > 0 AND EXISTS (SELECT 1 FROM unnest(audience) a WHERE split_part(a, ':', 1) = ANY ($5))))
             ORDER BY position LIMIT $4
             """, connection, transaction))
         {
@@ -70,6 +86,7 @@ internal sealed class EventFeed(NpgsqlDataSource dataSource, EventPayloadProtect
             select.Parameters.Add(new() { Value = ceiling });
             select.Parameters.Add(new() { Value = audiences.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             select.Parameters.Add(new() { Value = limit });
+            select.Parameters.Add(new() { Value = groupKinds.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -85,6 +85,9 @@ public sealed class WhoMayCallWhatTests(KintaraaFixture fixture) : KintaraaTest(
         ["custody"] = new(HttpMethod.Get, s => $"/api/kintaraa/evidence/{s.EvidenceId}/custody", Members, Record: true),
         ["hand over"] = new(HttpMethod.Post, s => $"/api/kintaraa/evidence/{s.EvidenceId}/handover", Staff, _ => new { recipient = "Court registry" }, Record: true),
         ["delete evidence"] = new(HttpMethod.Delete, s => $"/api/kintaraa/evidence/{s.EvidenceId}", Members, Record: true),
+        ["sync updates"] = new(HttpMethod.Get, _ => "/api/kintaraa/incidents/updates", Members),
+        ["sync batch"] = new(HttpMethod.Post, _ => "/api/kintaraa/sync/batch", Members,
+            _ => new { operations = new[] { new { id = Guid.NewGuid(), type = "mark_read", message_id = Guid.NewGuid() } } }),
     };
 
     public static TheoryData<string> Names() => [.. Endpoints.Keys];
