@@ -75,6 +75,7 @@ public sealed class KintaraaModule : IHavenModule
         services.AddScoped<SurvivorData>();
         services.AddScoped<AccountClosure>();
         services.AddScoped<EvidenceService>();
+        services.AddScoped<Portal.ProviderDesk>();
     }
 
     public Task SeedDemoAsync(DemoSeedContext context, CancellationToken cancellationToken) =>
