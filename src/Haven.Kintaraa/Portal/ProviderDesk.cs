@@ -28,7 +28,7 @@ public sealed class ProviderDesk(KintaraaDbContext db, KintaraaCaller caller)
             return [];
         }
 
-        return await Offers(provider.Id).OrderByDescending(o => o.OfferedAt).Take(MaxOffers).ToListAsync(cancellationToken);
+        return await Offers(provider.Id, null).Take(MaxOffers).ToListAsync(cancellationToken);
     }
 
     /// <summary>One offer (for the live insert), or null when it is not, or no longer, waiting for the caller.</summary>
@@ -39,12 +39,14 @@ public sealed class ProviderDesk(KintaraaDbContext db, KintaraaCaller caller)
             return null;
         }
 
-        return await Offers(provider.Id).FirstOrDefaultAsync(o => o.ReferralId == referralId, cancellationToken);
+        return await Offers(provider.Id, referralId).FirstOrDefaultAsync(cancellationToken);
     }
 
-    private IQueryable<OfferRow> Offers(Guid providerId) =>
-        db.Referrals.AsNoTracking()
-            .Where(r => r.ProviderId == providerId && r.Status == ReferralStatus.Pending)
-            .Join(db.Incidents, r => r.IncidentId, i => i.Id, (r, i) => new OfferRow(
-                r.Id, i.Id, i.CaseNumber, i.Handle, i.Type, i.Priority, r.Service, r.Kind, r.OfferedAt, r.RespondBy));
+    /// <summary>Newest first; filtered and ordered before the projection, which the database cannot look into.</summary>
+    private IQueryable<OfferRow> Offers(Guid providerId, Guid? referralId) =>
+        from r in db.Referrals.AsNoTracking()
+        join i in db.Incidents.AsNoTracking() on r.IncidentId equals i.Id
+        where r.ProviderId == providerId && r.Status == ReferralStatus.Pending && (referralId == null || r.Id == referralId)
+        orderby r.OfferedAt descending, r.Id descending
+        select new OfferRow(r.Id, i.Id, i.CaseNumber, i.Handle, i.Type, i.Priority, r.Service, r.Kind, r.OfferedAt, r.RespondBy);
 }
