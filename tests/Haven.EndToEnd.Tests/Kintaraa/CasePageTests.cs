@@ -70,6 +70,7 @@ public sealed class CasePageTests(Browser browser, KintaraaPortalFixture fixture
         await page.GotoAsync($"/kintaraa/cases/{incidentId}");
         await Expect(page.Locator("#appointments-heading")).ToHaveTextAsync("Court dates and meetings");
         await Expect(page.Locator("#case-status")).ToHaveTextAsync("In progress");
+        await Expect(page.Locator("#history")).ToContainTextAsync("accepted the referral");
 
         // A stale page offering a move the lifecycle does not allow: the server refuses and says why.
         await page.EvaluateAsync("() => { const o = document.createElement('option'); o.value = 'new'; o.textContent = 'New'; document.querySelector('#status-status').append(o); }");
@@ -80,8 +81,10 @@ public sealed class CasePageTests(Browser browser, KintaraaPortalFixture fixture
 
         await page.GetByLabel("New status").SelectOptionAsync("completed");
         await page.GetByRole(AriaRole.Button, new() { Name = "Change status" }).ClickAsync();
+        await page.WaitForURLAsync("**/kintaraa?done=completed");
         await Expect(page.Locator(".alert--ok").First).ToContainTextAsync("The case is now completed");
-        await Expect(page.Locator("#history")).ToContainTextAsync("to completed");
+        (await page.Locator("#case-rows a").CountAsync()).Should().Be(0, "a completed case leaves the provider's list");
+        (await App.ScalarAsync<string>("SELECT status FROM kintaraa.incidents WHERE id = $1", incidentId)).Should().Be("completed");
         await session.AssertCleanAsync();
     }
 

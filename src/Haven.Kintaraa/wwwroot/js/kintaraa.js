@@ -106,7 +106,7 @@
         if (atBottom || announceNew === "mine") log.scrollTop = log.scrollHeight;
         var newest = log.querySelectorAll("[data-seq]");
         var last = newest.length ? newest[newest.length - 1] : null;
-        if (announceNew === true && last && parseInt(last.getAttribute("data-seq"), 10) > before && !last.hasAttribute("data-mine")) {
+        if (announceNew === true && last && parseInt(last.getAttribute("data-seq"), 10) > before && !last.classList.contains("chat__msg--mine")) {
           last.classList.add("is-new");
           window.Haven.announce("New message: " + last.querySelector(".chat__body").textContent);
           markRead();

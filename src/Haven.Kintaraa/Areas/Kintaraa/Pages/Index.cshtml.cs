@@ -62,6 +62,8 @@ public sealed class IndexModel(IncidentQueries queries, ProviderDesk desk, Refer
         Notice = done switch
         {
             "declined" => "You declined the referral; it has gone to another provider.",
+            "completed" => "The case is now completed and has left your list.",
+            "closed" => "The case is now closed and has left your list.",
             _ => null,
         };
         await LoadAsync(cancellationToken);

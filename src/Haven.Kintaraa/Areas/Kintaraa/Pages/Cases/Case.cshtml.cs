@@ -64,7 +64,6 @@ public sealed class CaseModel(
         Notice = done switch
         {
             "accepted" => "You accepted the referral. The survivor has been told.",
-            "status" => $"The case is now {PortalText.Label(Detail.Status).ToLowerInvariant()}.",
             "note" => "The note has been saved.",
             "appointment" => "Scheduled; reminders will go to you and the survivor.",
             "completed" => "Your part of the case is marked done.",
@@ -131,7 +130,8 @@ public sealed class CaseModel(
 
         return result.Error is { } error
             ? await FailAsync(id, "status", PortalForm.Failed(error), new() { ["reason"] = reason }, cancellationToken)
-            : Redirect($"/kintaraa/cases/{id}?done=status");
+            // Completing or closing ends every referral of the case, the caller's too: the case leaves their list.
+            : Redirect($"/kintaraa?done={SnakeEnum<CaseStatus>.Name(target)}");
     }
 
     public async Task<IActionResult> OnPostNoteAsync(
