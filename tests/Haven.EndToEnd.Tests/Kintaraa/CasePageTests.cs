@@ -133,6 +133,36 @@ public sealed class CasePageTests(Browser browser, KintaraaPortalFixture fixture
             (await session.Page.GotoAsync($"/kintaraa/cases/{incidentId}"))!.Status.Should().Be(404, "another provider's case does not exist for police");
             (await session.Page.GotoAsync($"/kintaraa/cases/{Guid.NewGuid()}"))!.Status.Should().Be(404);
             (await session.Page.GotoAsync($"/kintaraa/cases/{incidentId}?handler=messages"))!.Status.Should().Be(404);
+
+            // Every form of the case page, posted with a valid antiforgery token by a provider the case was not referred to.
+            await session.Page.GotoAsync("/kintaraa");
+            var csrf = await session.Page.Locator("meta[name=csrf-token]").GetAttributeAsync("content");
+            foreach (var (handler, form) in new (string, Dictionary<string, object>)[]
+            {
+                ("message", new() { ["body"] = "hello" }), ("status", new() { ["status"] = "closed", ["reason"] = "not mine" }),
+                ("note", new() { ["kind"] = "investigation", ["body"] = "note" }), ("read", new()),
+                ("appointment", new() { ["kind"] = "appointment", ["title"] = "Statement", ["starts_at"] = "2030-01-01T10:00" }),
+            })
+            {
+                var data = session.Context.APIRequest.CreateFormData();
+                foreach (var (key, value) in form)
+                {
+                    data.Set(key, value.ToString()!);
+                }
+
+                var response = await session.Context.APIRequest.PostAsync($"/kintaraa/cases/{incidentId}?handler={handler}",
+                    new() { Form = data, Headers = new Dictionary<string, string> { ["X-CSRF-TOKEN"] = csrf! }, MaxRedirects = 0 });
+                response.Status.Should().Be(404, "police posting {0} to another provider's case", handler);
+            }
+
+            var referralId = await App.ScalarAsync<Guid>("SELECT id FROM kintaraa.referrals WHERE incident_id = $1", incidentId);
+            var accept = session.Context.APIRequest.CreateFormData();
+            accept.Set("referral_id", referralId.ToString());
+            var answer = await session.Context.APIRequest.PostAsync("/kintaraa?handler=accept",
+                new() { Form = accept, Headers = new Dictionary<string, string> { ["X-CSRF-TOKEN"] = csrf! }, MaxRedirects = 0 });
+            (await answer.TextAsync()).Should().Contain("no longer waiting for your answer");
+            (await App.ScalarAsync<long>("SELECT count(*) FROM kintaraa.case_notes WHERE incident_id = $1", incidentId)).Should().Be(0);
+            (await App.ScalarAsync<string>("SELECT status FROM kintaraa.incidents WHERE id = $1", incidentId)).Should().Be("in_progress");
         }
 
         var programme = await App.CreateTenantAsync("pss", TenantKinds.TrainingProgramme);

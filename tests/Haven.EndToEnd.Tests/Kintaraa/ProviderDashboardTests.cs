@@ -67,8 +67,14 @@ public sealed class ProviderDashboardTests(Browser browser, KintaraaPortalFixtur
         await session.SignInAsync(App, counselor.User);
         var page = session.Page;
         await page.GotoAsync("/kintaraa");
+        await Expect(page.Locator("[data-live-state]")).ToHaveAttributeAsync("data-live", "on");
 
-        await page.GetByRole(AriaRole.Button, new() { Name = "Accept" }).First.ClickAsync();
+        // Keyboard only: focus the offer's Accept button and press Enter.
+        await page.Locator("#offers li.offer a").First.FocusAsync();
+        await page.Keyboard.PressAsync("Tab");
+        (await page.EvaluateAsync<string>("() => document.activeElement.textContent")).Should().StartWith("Accept");
+        (await page.EvaluateAsync<string>("() => getComputedStyle(document.activeElement).outlineStyle")).Should().Be("solid", "the focused control shows a focus ring");
+        await page.Keyboard.PressAsync("Enter");
 
         await page.WaitForURLAsync($"**/kintaraa/cases/{incidentId}?done=accepted");
         await Expect(page.Locator(".alert--ok").First).ToContainTextAsync("You accepted the referral");

@@ -47,13 +47,22 @@
       if (count) count.textContent = String(n);
       if (empty) empty.hidden = n > 0;
     };
+    // Brings the list in line with the server without replacing rows still waiting, so focus and open decline forms
+    // stay where they are: rows that ended go, rows that were missed (while reconnecting) come in at their place.
     var refresh = function () {
       window.Haven.fetchFragment("/kintaraa?handler=offers").then(function (fragment) {
-        var fresh = {};
-        offers.querySelectorAll("li.offer.is-new").forEach(function (li) { fresh[li.id] = true; });
-        offers.replaceChildren(fragment);
-        offers.querySelectorAll("li.offer").forEach(function (li) {
-          if (fresh[li.id]) { li.classList.add("is-new"); li.querySelector(".offer__new").hidden = false; }
+        var fresh = Array.prototype.slice.call(fragment.querySelectorAll("li.offer"));
+        var keep = {};
+        fresh.forEach(function (li) { keep[li.id] = true; });
+        offers.querySelectorAll("li.offer").forEach(function (li) { if (!keep[li.id]) li.remove(); });
+        var previous = null;
+        fresh.forEach(function (li) {
+          var current = document.getElementById(li.id);
+          if (!current) {
+            offers.insertBefore(li, previous ? previous.nextSibling : offers.firstChild);
+            current = li;
+          }
+          previous = current;
         });
         sync();
       }).catch(function () { /* the next event or reload shows it */ });
@@ -98,7 +107,12 @@
       });
     };
     var markRead = function () { if (document.visibilityState === "visible") post("read", new FormData()); };
+    // A form posted the ordinary way (a status change may end the provider's access) is navigating away: events that
+    // arrive meanwhile refresh nothing.
+    var leaving = false;
+    document.addEventListener("submit", function (event) { if (!event.defaultPrevented) leaving = true; });
     var reload = function (announceNew) {
+      if (leaving) return Promise.resolve();
       var before = lastSeq();
       return window.Haven.fetchFragment(base + "?handler=messages").then(function (fragment) {
         var atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
@@ -111,7 +125,7 @@
           window.Haven.announce("New message: " + last.querySelector(".chat__body").textContent);
           markRead();
         }
-      });
+      }).catch(function () { /* offline or the case has left the provider's list: the page stays as it was */ });
     };
     log.scrollTop = log.scrollHeight;
     var typers = {};
