@@ -19,6 +19,8 @@ public sealed class ProviderDashboardTests(Browser browser, KintaraaPortalFixtur
         var counselor = await world.ProviderAsync("counseling", "Hope Counseling");
         var clinic = await world.ProviderAsync("healthcare", "Riverside Clinic");
         var survivor = await world.SurvivorAsync();
+        // One report elsewhere first, so the figure is the steady state and not the app's first-request compilation.
+        await new KintaraaWorld(App).ReportAsync(survivor, "counseling");
         await using var counselorSession = await browser.NewSessionAsync(App.BaseAddress);
         await using var clinicSession = await browser.NewSessionAsync(App.BaseAddress);
         await counselorSession.SignInAsync(App, counselor.User);
@@ -33,8 +35,10 @@ public sealed class ProviderDashboardTests(Browser browser, KintaraaPortalFixtur
 
         var watch = Stopwatch.StartNew();
         var incidentId = await world.ReportAsync(survivor, "counseling");
+        var reported = watch.ElapsedMilliseconds;
         await page.Locator("#offers li.offer").First.WaitForAsync(new() { Timeout = 5000 });
         watch.Stop();
+        TestContext.Current.TestOutputHelper?.WriteLine($"report sent to row visible on the dashboard: {watch.ElapsedMilliseconds} ms (report answered after {reported} ms)");
 
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(1), "a new referral must reach the provider's open dashboard within a second");
         (await page.EvaluateAsync<bool>("() => window.__sameDocument === true")).Should().BeTrue("the referral arrived without a reload");
