@@ -98,6 +98,14 @@ public sealed class CasePageTests(Browser browser, KintaraaPortalFixture fixture
         await KintaraaWorld.AcceptAsync(clinic, working);
         await (await survivor.Client.PostJsonAsync($"/api/kintaraa/incidents/{working}/messages", new { id = Guid.NewGuid(), body = "Thank you for taking my case." })).ShouldBeJsonAsync(201);
         var offered = await world.ReportAsync(await world.SurvivorAsync(), "medical");
+        using (var upload = new MultipartFormDataContent())
+        {
+            var png = new ByteArrayContent(OnePixelPng);
+            png.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("image/png");
+            upload.Add(png, "file", "bruise.png");
+            var response = await survivor.Client.PostAsync($"/api/kintaraa/incidents/{working}/evidence?description=Photo%20of%20the%20bruise", upload, TestContext.Current.CancellationToken);
+            await response.ShouldBeJsonAsync(201);
+        }
 
         var tokens = await App.LoginAsync(clinic.User);
         foreach (var viewport in new[] { new ViewportSize { Width = 1280, Height = 800 }, new ViewportSize { Width = 820, Height = 1180 } })
@@ -113,9 +121,20 @@ public sealed class CasePageTests(Browser browser, KintaraaPortalFixture fixture
                 await session.Page.AssertNoHorizontalScrollAsync();
             }
 
+            await session.Page.GotoAsync($"/kintaraa/cases/{working}");
+            var preview = session.Page.Locator("img.evidence__preview");
+            await Expect(preview).ToHaveAttributeAsync("alt", "Preview of bruise.png");
+            (await preview.EvaluateAsync<int>("img => img.complete ? img.naturalWidth : new Promise(r => img.onload = () => r(img.naturalWidth))")).Should().Be(1, "the preview shows the decrypted image");
+            await Expect(session.Page.Locator("#evidence")).ToContainTextAsync("intact");
             await session.AssertCleanAsync();
         }
+
+        var custody = await App.ScalarAsync<long>("SELECT count(*) FROM kintaraa.custody_entries WHERE action IN ('viewed', 'downloaded')");
+        custody.Should().BeGreaterThan(0, "opening the preview is entered in the chain of custody");
     }
+
+    private static readonly byte[] OnePixelPng = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
 
     [Fact]
     public async Task Only_the_providers_a_case_was_referred_to_reach_it_and_other_roles_are_refused()
