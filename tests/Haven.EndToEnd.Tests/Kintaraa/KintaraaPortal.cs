@@ -88,12 +88,14 @@ public sealed class KintaraaWorld(HavenTestApp app)
         return new PortalSurvivor(user, App.CreateClient(tokens.AccessToken), tokens.AccessToken);
     }
 
-    /// <summary>An anonymous report from the centre asking for <paramref name="services"/> (all consented); returns the case id.</summary>
-    public async Task<Guid> ReportAsync(PortalSurvivor survivor, params string[] services)
+        /// <summary>An anonymous report from the centre asking for <paramref name="services"/> (all consented); returns the case id.</summary>
+    public Task<Guid> ReportAsync(PortalSurvivor survivor, params string[] services) => ReportWithPriorityAsync(survivor, "high", services);
+
+    public async Task<Guid> ReportWithPriorityAsync(PortalSurvivor survivor, string priority, params string[] services)
     {
         var body = await (await survivor.Client.PostJsonAsync("/api/kintaraa/incidents", new
         {
-            id = Guid.NewGuid(), type = "physical", priority = "high", severity = "medium", description = "He hit me again last night.",
+            id = Guid.NewGuid(), type = "physical", priority, severity = "medium", description = "He hit me again last night.",
             location = new { latitude = Centre.Latitude, longitude = Centre.Longitude, address = "Plot 12, Riverside Drive" },
             location_precision = "approximate", support_services = services, consented_services = services, is_anonymous = true,
         })).ShouldBeJsonAsync(201);

@@ -105,6 +105,39 @@ public sealed class ProviderDashboardTests(Browser browser, KintaraaPortalFixtur
     }
 
     [Fact]
+    public async Task Filters_and_search_narrow_the_case_list_in_place()
+    {
+        var world = new KintaraaWorld(App);
+        var clinic = await world.ProviderAsync("healthcare", "Riverside Clinic");
+        var urgent = await world.ReportWithPriorityAsync(await world.SurvivorAsync(), "critical", "medical");
+        var routine = await world.ReportWithPriorityAsync(await world.SurvivorAsync(), "low", "medical");
+        var routineNumber = await App.ScalarAsync<string>("SELECT case_number FROM kintaraa.incidents WHERE id = $1", routine);
+        await using var session = await browser.NewSessionAsync(App.BaseAddress);
+        await session.SignInAsync(App, clinic.User);
+        var page = session.Page;
+        await page.GotoAsync("/kintaraa");
+        await Expect(page.Locator("#case-rows tr")).ToHaveCountAsync(2);
+        await page.EvaluateAsync("() => { window.__sameDocument = true; }");
+
+        await page.GetByLabel("Priority").SelectOptionAsync("critical");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+
+        await page.WaitForURLAsync(url => url.Contains("priority=critical", StringComparison.Ordinal));
+        await Expect(page.Locator("#case-rows tr")).ToHaveCountAsync(1);
+        (await page.Locator("#case-rows a").GetAttributeAsync("href")).Should().Be($"/kintaraa/cases/{urgent}");
+        await Expect(page.Locator("#live-status")).ToContainTextAsync("1 case found");
+        (await page.EvaluateAsync<bool>("() => window.__sameDocument === true")).Should().BeTrue("htmx replaced the list without reloading the page");
+
+        await page.GetByLabel("Priority").SelectOptionAsync("");
+        await page.GetByLabel("Case number or survivor handle").FillAsync(routineNumber!);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("q=", StringComparison.Ordinal));
+        await Expect(page.Locator("#case-rows a")).ToHaveTextAsync([routineNumber!]);
+        await session.AssertAccessibleAsync();
+        await session.AssertCleanAsync();
+    }
+
+    [Fact]
     public async Task A_provider_declines_with_a_reason_and_the_forms_work_without_javascript()
     {
         var world = new KintaraaWorld(App);

@@ -7,6 +7,15 @@
 
   var focusTarget = document.querySelector("[data-focus]");
   if (focusTarget) focusTarget.focus();
+
+  // Filters update the case list in place (htmx): say how many cases were found, and move focus to any error.
+  document.body.addEventListener("htmx:afterSwap", function () {
+    var results = document.getElementById("case-results");
+    if (!results) return;
+    var error = results.querySelector("[data-focus]");
+    if (error) error.focus();
+    else if (window.Haven && window.Haven.announce) window.Haven.announce(results.getAttribute("data-announce"));
+  });
   if (!window.Haven || !window.Haven.realtime) return;
 
   // A short two-note chime (WebAudio); browsers allow sound only after the user has interacted with the page.
