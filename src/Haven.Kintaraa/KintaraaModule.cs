@@ -82,6 +82,7 @@ public sealed class KintaraaModule : IHavenModule
         services.AddScoped<SafetyPlanService>();
         services.AddScoped<UpdatesFeed>();
         services.AddScoped<SyncBatch>();
+        services.AddScoped<Portal.ProviderDesk>();
     }
 
     public Task SeedDemoAsync(DemoSeedContext context, CancellationToken cancellationToken) =>

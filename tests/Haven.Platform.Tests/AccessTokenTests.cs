@@ -190,6 +190,33 @@ public sealed class AccessTokenTests(IdentityFixture fixture) : IClassFixture<Id
     }
 
     [Fact]
+    public async Task The_portal_cookie_opens_a_hub_only_from_a_page_of_the_same_origin()
+    {
+        var tokens = await SignedInSurvivorAsync();
+        HttpRequestMessage FromOrigin(string? origin, string? query = null)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Get, "/hubs/probe" + query);
+            request.Headers.Add("Cookie", $"{PortalSignIn.AccessCookie}={tokens.AccessToken}");
+            if (origin is not null)
+            {
+                request.Headers.Add("Origin", origin);
+            }
+
+            return request;
+        }
+
+        var client = App.CreateClient();
+        var same = App.BaseAddress.GetLeftPart(UriPartial.Authority);
+        using var sameOrigin = FromOrigin(same);
+        using var otherOrigin = FromOrigin("https://evil.example");
+        using var otherWithToken = FromOrigin("https://evil.example", $"?access_token={tokens.AccessToken}");
+
+        (await client.SendAsync(sameOrigin, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        await (await client.SendAsync(otherOrigin, TestContext.Current.CancellationToken)).ShouldBeProblemAsync(401, "unauthenticated");
+        (await client.SendAsync(otherWithToken, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
     public async Task The_session_cache_forgets_a_session_this_instance_revokes()
     {
         var tokens = await SignedInSurvivorAsync();

@@ -67,7 +67,7 @@ internal static class CareWorkEndpoints
             .WithSummary("Reschedule, cancel or complete an appointment (its provider or an admin)");
     }
 
-    private static async Task<Results<Ok<List<AppointmentView>>, ProblemHttpResult>> ListAppointmentsAsync(
+    internal static async Task<Results<Ok<List<AppointmentView>>, ProblemHttpResult>> ListAppointmentsAsync(
         Guid id, CaseAccess access, KintaraaDbContext db, CaseJournal journal, CancellationToken cancellationToken)
     {
         var view = await access.FindAsync(id, CaseAccessMode.Read, cancellationToken);
@@ -88,7 +88,7 @@ internal static class CareWorkEndpoints
         return TypedResults.Ok(rows.Select(x => ToView(x.a, x.p)).ToList());
     }
 
-    private static async Task<Results<Created<AppointmentView>, Ok<AppointmentView>, ProblemHttpResult>> CreateAppointmentAsync(
+    internal static async Task<Results<Created<AppointmentView>, Ok<AppointmentView>, ProblemHttpResult>> CreateAppointmentAsync(
         Guid id, CreateAppointmentRequest request, CaseAccess access, KintaraaDbContext db, CaseTransactions transactions, CaseJournal journal,
         ReferralService referrals, KintaraaCaller caller, TimeProvider clock, CancellationToken cancellationToken)
     {
@@ -231,7 +231,7 @@ internal static class CareWorkEndpoints
         return outcome.Error is { } error ? error.ToProblem() : TypedResults.Ok(ToView(outcome.Value.Appointment, outcome.Value.Provider));
     }
 
-    private static async Task<Results<Ok<List<NoteView>>, ProblemHttpResult>> ListNotesAsync(
+    internal static async Task<Results<Ok<List<NoteView>>, ProblemHttpResult>> ListNotesAsync(
         Guid id, CaseAccess access, KintaraaDbContext db, CaseJournal journal, CancellationToken cancellationToken)
     {
         var view = await access.FindAsync(id, CaseAccessMode.Read, cancellationToken);
@@ -266,7 +266,7 @@ internal static class CareWorkEndpoints
             n.ProviderId is { } p && names.TryGetValue(p, out var name) ? name : "Coordinator", n.CreatedAt)).ToList());
     }
 
-    private static async Task<Results<Created<NoteView>, Ok<NoteView>, ProblemHttpResult>> CreateNoteAsync(
+    internal static async Task<Results<Created<NoteView>, Ok<NoteView>, ProblemHttpResult>> CreateNoteAsync(
         Guid id, CreateNoteRequest request, CaseAccess access, KintaraaDbContext db, CaseTransactions transactions, CaseJournal journal,
         KintaraaCaller caller, TimeProvider clock, CancellationToken cancellationToken)
     {

@@ -18,8 +18,9 @@ namespace Haven.Platform.Identity.Authentication;
 /// <item><c>Authorization: Bearer</c> — the mobile app, the PSS front end, API clients;</item>
 /// <item>the <c>access_token</c> query parameter, only on paths under <c>/hubs/</c> — browsers cannot set headers on
 /// WebSocket requests, so SignalR sends it there (the request log never records query strings);</item>
-/// <item>the HttpOnly, SameSite=Strict portal cookie — server-rendered pages; when the access cookie has expired the
-/// refresh cookie is rotated transparently (<see cref="PortalSignIn"/>).</item>
+/// <item>the HttpOnly, SameSite=Strict portal cookie — server-rendered pages, and their live connection to the hubs
+/// (same origin only: a hub request carrying the cookie from another origin's page is not authenticated by it); when
+/// the access cookie has expired the refresh cookie is rotated transparently (<see cref="PortalSignIn"/>).</item>
 /// </list>
 /// Every token is checked against its session on each request (<see cref="SessionValidator"/>), so logout and
 /// revocation take effect at once on this instance.
@@ -36,6 +37,13 @@ internal sealed class HavenAuthenticationHandler(
         var (token, fromCookie) = ReadToken();
         if (token is null && !fromCookie)
         {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (fromCookie && Request.Path.StartsWithSegments("/hubs") && !IsSameOrigin(Request))
+        {
+            // WebSocket handshakes are not bound by CORS: without this a page elsewhere could open a socket that rides on
+            // the portal cookie (SameSite=Strict already stops browsers sending it cross-site; this does not rely on it).
             return AuthenticateResult.NoResult();
         }
 
@@ -80,6 +88,10 @@ internal sealed class HavenAuthenticationHandler(
         var identity = new ClaimsIdentity(claims, SchemeName, HavenClaims.UserId, HavenClaims.Role);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
+
+    private static bool IsSameOrigin(HttpRequest request) =>
+        request.Headers.Origin.ToString() is not { Length: > 0 } origin
+        || string.Equals(origin, $"{request.Scheme}://{request.Host.Value}", StringComparison.OrdinalIgnoreCase);
 
     private AuthenticateResult Fail(string code)
     {

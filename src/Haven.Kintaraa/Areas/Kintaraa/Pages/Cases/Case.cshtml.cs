@@ -1,0 +1,265 @@
+using Haven.Kintaraa.CareWork;
+using Haven.Kintaraa.Cases;
+using Haven.Kintaraa.Chat;
+using Haven.Kintaraa.Data;
+using Haven.Kintaraa.Evidence;
+using Haven.Kintaraa.Infrastructure;
+using Haven.Kintaraa.Portal;
+using Haven.Kintaraa.Routing;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Haven.Kintaraa.Areas.Kintaraa.Pages.Cases;
+
+/// <summary>
+/// One case as the provider working it sees it: details (the survivor's handle, never more of an anonymous survivor),
+/// status changes through the case lifecycle, the live conversation, evidence with its chain of custody, notes their
+/// profession may read, appointments of their kind, and the case history. A case offered to the provider shows its
+/// details and the offer only. Every read and change goes through the case services, which decide access (404 when the
+/// caller holds no live referral of the case).
+/// </summary>
+[Authorize(Policy = KintaraaPolicies.Provider)]
+public sealed class CaseModel(
+    CaseAccess access, CaseReader reader, IncidentService incidents, ChatService chat, EvidenceService evidence, ProviderDesk desk,
+    KintaraaDbContext db, CaseTransactions transactions, CaseJournal journal, ReferralService referrals, KintaraaCaller caller, TimeProvider clock) : PageModel
+{
+    public const int MessagesShown = 100;
+
+    public CaseView View { get; private set; } = null!;
+
+    public IncidentDetail Detail { get; private set; } = null!;
+
+    public Provider Provider => View.Provider!;
+
+    public Conversation Chat { get; private set; } = new([], false, 0, null);
+
+    public IReadOnlyList<MessageView> History { get; private set; } = [];
+
+    public IReadOnlyList<(EvidenceView Item, CustodyLog? Custody)> Evidence { get; private set; } = [];
+
+    public IReadOnlyList<NoteView> Notes { get; private set; } = [];
+
+    public IReadOnlyList<AppointmentView> Appointments { get; private set; } = [];
+
+    public OfferRow? Offer { get; private set; }
+
+    public string? Notice { get; private set; }
+
+    /// <summary>Failed forms by name (status, message, note, appointment) with the values to show again.</summary>
+    public Dictionary<string, PortalForm> Forms { get; } = new(StringComparer.Ordinal);
+
+    public Dictionary<string, string?> Values { get; } = new(StringComparer.Ordinal);
+
+    public string Group => $"{Recipients.CaseGroupKind}:{Detail.Id}";
+
+    public async Task<IActionResult> OnGetAsync(Guid id, string? done, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        Notice = done switch
+        {
+            "accepted" => "You accepted the referral. The survivor has been told.",
+            "note" => "The note has been saved.",
+            "appointment" => "Scheduled; reminders will go to you and the survivor.",
+            "completed" => "Your part of the case is marked done.",
+            _ => null,
+        };
+        return Page();
+    }
+
+    /// <summary>The conversation as HTML, for the live page to refresh after a message or a read receipt.</summary>
+    public async Task<IActionResult> OnGetMessagesAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var view = await access.FindAsync(id, CaseAccessMode.Read, cancellationToken);
+        if (view is not { Relation: CaseRelation.Provider, IsWorkingProvider: true })
+        {
+            return NotFound();
+        }
+
+        return Partial("_ChatLog", await chat.ListAsync(view, null, null, MessagesShown, cancellationToken));
+    }
+
+    /// <summary>The provider has seen the conversation: their read receipt moves (JavaScript calls this when the chat is in view).</summary>
+    public async Task<IActionResult> OnPostReadAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var result = await chat.MarkReadAsync(null, id, cancellationToken);
+        return result.Error is { Status: 404 } ? NotFound() : new NoContentResult();
+    }
+
+    public async Task<IActionResult> OnPostMessageAsync(Guid id, [FromForm] string? body, [FromForm(Name = "message_id")] Guid? messageId, CancellationToken cancellationToken)
+    {
+        var fetch = Request.Headers.XRequestedWith == "fetch";
+        var result = await chat.PostAsync(id, new PostMessageRequest(messageId, body ?? ""), cancellationToken);
+        if (result.Error is { Status: 404 })
+        {
+            return NotFound();
+        }
+
+        if (result.Error is null)
+        {
+            return fetch ? new NoContentResult() : Redirect($"/kintaraa/cases/{id}#chat");
+        }
+
+        if (fetch)
+        {
+            return new ContentResult { StatusCode = 422, Content = PortalForm.Failed(result.Error).Fields.Values.FirstOrDefault() ?? result.Error.Title, ContentType = "text/plain" };
+        }
+
+        return await FailAsync(id, "message", PortalForm.Failed(result.Error), new() { ["body"] = body }, cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostStatusAsync(Guid id, [FromForm] string? status, [FromForm] string? reason, CancellationToken cancellationToken)
+    {
+        if (!SnakeEnum<CaseStatus>.TryParse(status, out var target))
+        {
+            var form = new PortalForm();
+            form.Add("status", "Choose the new status.");
+            return await FailAsync(id, "status", form, new() { ["reason"] = reason }, cancellationToken);
+        }
+
+        var result = await incidents.ChangeStatusAsync(id, target, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), cancellationToken);
+        if (result.Error is { Status: 404 })
+        {
+            return NotFound();
+        }
+
+        return result.Error is { } error
+            ? await FailAsync(id, "status", PortalForm.Failed(error), new() { ["reason"] = reason }, cancellationToken)
+            // Completing or closing ends every referral of the case, the caller's too: the case leaves their list.
+            : Redirect($"/kintaraa?done={SnakeEnum<CaseStatus>.Name(target)}");
+    }
+
+    public async Task<IActionResult> OnPostNoteAsync(
+        Guid id, [FromForm] string? kind, [FromForm] string? body, [FromForm] bool shared, [FromForm(Name = "note_id")] Guid? noteId, CancellationToken cancellationToken)
+    {
+        var form = new PortalForm();
+        if (!SnakeEnum<NoteKind>.TryParse(kind, out var noteKind))
+        {
+            form.Add("kind", "Choose the kind of note.");
+        }
+
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            form.Add("body", "Write the note.");
+        }
+
+        if (!form.HasErrors)
+        {
+            var result = await CareWorkEndpoints.CreateNoteAsync(id, new CreateNoteRequest(noteId, noteKind, body!.Trim(), shared),
+                access, db, transactions, journal, caller, clock, cancellationToken);
+            if (result.Result is not ProblemHttpResult problem)
+            {
+                return Redirect($"/kintaraa/cases/{id}?done=note#notes");
+            }
+
+            if (problem.StatusCode == 404)
+            {
+                return NotFound();
+            }
+
+            form = PortalForm.Failed(problem);
+        }
+
+        return await FailAsync(id, "note", form, new() { ["kind"] = kind, ["body"] = body, ["shared"] = shared ? "true" : null }, cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostAppointmentAsync(
+        Guid id, [FromForm] string? kind, [FromForm] string? title, [FromForm(Name = "starts_at")] DateTime? startsAt, [FromForm] string? location,
+        [FromForm(Name = "appointment_id")] Guid? appointmentId, CancellationToken cancellationToken)
+    {
+        var form = new PortalForm();
+        if (!SnakeEnum<AppointmentKind>.TryParse(kind, out var appointmentKind))
+        {
+            form.Add("kind", "Choose what to schedule.");
+        }
+
+        if (startsAt is null)
+        {
+            form.Add("starts_at", "Enter the date and time.");
+        }
+
+        var values = new Dictionary<string, string?> { ["kind"] = kind, ["title"] = title, ["location"] = location, ["starts_at"] = startsAt?.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture) };
+        if (!form.HasErrors && await access.FindAsync(id, CaseAccessMode.Read, cancellationToken) is { Provider: { } provider })
+        {
+            // The form's local time is the provider's own time zone.
+            WorkingHours.TryFindTimeZone(provider.TimeZone, out var zone);
+            var local = DateTime.SpecifyKind(startsAt!.Value, DateTimeKind.Unspecified);
+            var at = new DateTimeOffset(local, zone.GetUtcOffset(local));
+            var result = await CareWorkEndpoints.CreateAppointmentAsync(id, new CreateAppointmentRequest(appointmentId, appointmentKind, (title ?? "").Trim(), at, null, location),
+                access, db, transactions, journal, referrals, caller, clock, cancellationToken);
+            if (result.Result is not ProblemHttpResult problem)
+            {
+                return Redirect($"/kintaraa/cases/{id}?done=appointment#appointments");
+            }
+
+            if (problem.StatusCode == 404)
+            {
+                return NotFound();
+            }
+
+            form = PortalForm.Failed(problem);
+        }
+
+        return await FailAsync(id, "appointment", form, values, cancellationToken);
+    }
+
+    public IReadOnlyList<NoteKind> WritableNotes => NoteVisibility.KindsWritableBy(Provider.ProviderType);
+
+    public IReadOnlyList<AppointmentKind> SchedulableKinds => NoteVisibility.AppointmentKindsFor(Provider.ProviderType);
+
+    public string? Value(string field) => Values.GetValueOrDefault(field);
+
+    private async Task<IActionResult> FailAsync(Guid id, string form, PortalForm state, Dictionary<string, string?> values, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        Forms[form] = state;
+        foreach (var (key, value) in values)
+        {
+            Values[key] = value;
+        }
+
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var view = await access.FindAsync(id, CaseAccessMode.Read, cancellationToken);
+        if (view is not { Relation: CaseRelation.Provider })
+        {
+            return false;
+        }
+
+        View = view;
+        Detail = await reader.DetailAsync(view, cancellationToken);
+        if (!view.IsWorkingProvider)
+        {
+            Offer = view.ProviderReferrals.FirstOrDefault(r => r.Status == ReferralStatus.Pending) is { } pending
+                ? await desk.OfferAsync(pending.Id, cancellationToken)
+                : null;
+            return true;
+        }
+
+        Chat = await chat.ListAsync(view, null, null, MessagesShown, cancellationToken);
+        History = [.. (await chat.AllAsync(view, cancellationToken)).Where(m => m.Kind == MessageKind.System).Reverse()];
+        var items = (await evidence.ListAsync(id, cancellationToken)).Value ?? [];
+        var withCustody = new List<(EvidenceView, CustodyLog?)>();
+        foreach (var item in items)
+        {
+            withCustody.Add((item, (await evidence.CustodyAsync(item.Id, cancellationToken)).Value));
+        }
+
+        Evidence = withCustody;
+        Notes = (await CareWorkEndpoints.ListNotesAsync(id, access, db, journal, cancellationToken)).Result is Ok<List<NoteView>> notes ? notes.Value! : [];
+        Appointments = (await CareWorkEndpoints.ListAppointmentsAsync(id, access, db, journal, cancellationToken)).Result is Ok<List<AppointmentView>> list ? list.Value! : [];
+        return true;
+    }
+}
