@@ -20,6 +20,7 @@ public class IdentityFixture : HavenAppFixture
     {
         options.Clock = Clock;
         Smtp.Configure(options);
+        options.Settings["Haven:Smtp:RetryDelay"] = "00:00:00.200";
         // Failure-heavy tests share 127.0.0.1; the throttling test has its own app with a low limit.
         options.Settings["Haven:Identity:AddressFailureLimit"] = "10000";
         options.Endpoints = endpoints =>

@@ -34,6 +34,21 @@ public sealed partial class PasswordResetTests(IdentityFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task A_relay_that_refuses_for_a_while_still_delivers_the_reset_mail_once()
+    {
+        var user = await App.CreateUserAsync(HavenRoles.Pss.Candidate);
+        fixture.Smtp.RejectNext(2);
+
+        (await App.CreateClient().PostJsonAsync("/api/auth/password/reset", new { email = user.Email })).StatusCode.Should().Be(System.Net.HttpStatusCode.Accepted);
+
+        var mail = await fixture.Smtp.WaitForAsync(m => m.To.Contains(user.Email));
+        mail.Subject.Should().Be("Reset your Haven password");
+        await Task.Delay(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        fixture.Smtp.Messages.Count(m => m.To.Contains(user.Email)).Should().Be(1, "a refused attempt is retried, a delivered one is not");
+        App.Logs.All.Should().Contain("attempt 2").And.NotContain(user.Email, "the log names neither the recipient nor the token");
+    }
+
+    [Fact]
     public async Task An_unknown_address_gets_the_same_answer_and_no_mail()
     {
         var email = $"nobody-{Guid.NewGuid():N}@test.haven";

@@ -35,6 +35,26 @@ public sealed class SmtpRecorder : IAsyncDisposable
 
     public int Port { get; }
 
+    private int _rejections;
+
+    /// <summary>Answers the next <paramref name="count"/> messages with a temporary failure (451), as a relay that is busy or down does.</summary>
+    public void RejectNext(int count) => Interlocked.Exchange(ref _rejections, count);
+
+    private bool TakeRejection()
+    {
+        int left;
+        do
+        {
+            left = Volatile.Read(ref _rejections);
+            if (left <= 0)
+            {
+                return false;
+            }
+        }
+        while (Interlocked.CompareExchange(ref _rejections, left - 1, left) != left);
+        return true;
+    }
+
     public IReadOnlyList<RecordedMail> Messages
     {
         get
@@ -135,6 +155,9 @@ public sealed class SmtpRecorder : IAsyncDisposable
                     case "RCPT":
                         to.Add(Address(line));
                         await writer.WriteLineAsync("250 OK");
+                        break;
+                    case "DATA" when TakeRejection():
+                        await writer.WriteLineAsync("451 4.3.0 Temporary failure, try again later");
                         break;
                     case "DATA":
                         await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
