@@ -23,6 +23,8 @@ PY
 )
 for path in /health/live /kintaraa/admin /kintaraa/admin/providers /kintaraa/admin/routing "/kintaraa/admin/stats?days=30" "/kintaraa/admin/stats?days=365" /kintaraa/admin/users /kintaraa/admin/audit; do
   for _ in 1 2 3; do curl -s -o /dev/null -b "haven.access=$token" "$base$path"; done
+  status=$(curl -s -o /dev/null -w "%{http_code}" -b "haven.access=$token" "$base$path")
+  [ "$status" = 200 ] || { echo "$path answered $status, not 200: sign in again" >&2; exit 1; }
   for _ in $(seq 1 "$n"); do curl -s -o /dev/null -w "%{time_total}\n" -b "haven.access=$token" "$base$path"; done |
     sort -n | awk -v p="$path" '{a[NR] = $1} END {printf "%-34s p50 %6.1f ms  p90 %6.1f ms\n", p, a[int((NR + 1) / 2)] * 1000, a[int(NR * 0.9)] * 1000}'
 done
