@@ -71,9 +71,11 @@ public sealed class KintaraaModule : IHavenModule
         services.AddScoped<LegalHolds>();
         services.AddScoped<ReferralService>();
         services.AddScoped<ReferralActions>();
+        services.AddScoped<ReferralQueue>();
         services.AddScoped<ProviderService>();
         services.AddScoped<ChatService>();
         services.AddScoped<DashboardService>();
+        services.AddScoped<CaseTrends>();
         services.AddScoped<RoutingSweep>();
         services.AddScoped<AppointmentReminders>();
         services.AddScoped<SurvivorData>();

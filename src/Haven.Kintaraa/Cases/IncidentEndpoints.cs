@@ -97,38 +97,9 @@ internal static class IncidentEndpoints
         Answer(await incidents.ChangeStatusAsync(id, request.Status!.Value, request.Reason, cancellationToken));
 
     private static async Task<Results<Ok<IncidentDetail>, ProblemHttpResult>> AssignAsync(
-        Guid id, AssignRequest request, CaseAccess access, CaseReader reader, ReferralService referrals, CaseTransactions transactions,
-        KintaraaCaller caller, CancellationToken cancellationToken)
+        Guid id, AssignRequest request, ReferralQueue queue, CaseReader reader, CancellationToken cancellationToken)
     {
-        var outcome = await transactions.RunAsync<CaseView>(async ct =>
-        {
-            var view = await access.FindAsync(id, CaseAccessMode.Write, ct);
-            if (view is null)
-            {
-                return IncidentService.IncidentNotFound;
-            }
-
-            if (view.Incident.Status == CaseStatus.Closed)
-            {
-                return ReferralService.CaseClosed;
-            }
-
-            var service = request.Service!.Value;
-            var consents = await referrals.CurrentConsentsAsync(id, ct);
-            if (!consents.TryGetValue(service, out var consent) || !consent.Granted)
-            {
-                return ReferralService.ConsentRequired(service);
-            }
-
-            var assigned = await referrals.AssignAsync(view.Incident, service, request.ProviderId!.Value, caller.UserId, request.Note, ct);
-            if (assigned.Error is { } error)
-            {
-                return error;
-            }
-
-            await referrals.ReconcileAsync(view.Incident, CaseActor.System, ct);
-            return view;
-        }, cancellationToken);
+        var outcome = await queue.AssignAsync(id, request.Service!.Value, request.ProviderId!.Value, request.Note, cancellationToken);
         return outcome.Error is { } failed ? failed.ToProblem() : TypedResults.Ok(await reader.DetailAsync(outcome.Value!, cancellationToken));
     }
 

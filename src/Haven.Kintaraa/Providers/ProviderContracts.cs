@@ -24,6 +24,9 @@ public sealed record ProviderProfileRequest(
 
 public sealed record AvailabilityRequest(bool? IsAvailable, bool? OnCall);
 
+/// <summary>What an admin may change on a provider's profile; <c>Version</c> is the one the admin saw.</summary>
+public sealed record ProviderEdit(int Version, string Organisation, IReadOnlyList<string> Services, int Capacity, bool IsAvailable, bool OnCall);
+
 public sealed record VerificationRequest([property: StringLength(500)] string? Note);
 
 public sealed record ProviderProfile(

@@ -144,48 +144,11 @@ internal static class ProviderEndpoints
     }
 
     private static async Task<Results<Ok<PageOf<ProviderProfile>>, ProblemHttpResult>> ListAsync(
-        [AsParameters] ProviderFilter filter, KintaraaDbContext db, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var errors = new FieldErrors();
-        var types = IncidentQueries.ParseList<ProviderType>(filter.Type, "type", errors);
-        var (page, size) = IncidentQueries.Paging(filter.Page, filter.PageSize, errors);
-        if (errors.AsError() is { } invalid)
-        {
-            return invalid.ToProblem();
-        }
+        [AsParameters] ProviderFilter filter, ProviderService service, CancellationToken cancellationToken) =>
+        IncidentEndpoints.Answer(await service.ListAsync(filter, cancellationToken));
 
-        var query = db.Providers.AsNoTracking();
-        if (types.Count > 0)
-        {
-            query = query.Where(p => types.Contains(p.ProviderType));
-        }
-
-        if (filter.Verified is { } verified)
-        {
-            query = query.Where(p => p.IsVerified == verified);
-        }
-
-        if (filter.Available is { } available)
-        {
-            query = query.Where(p => p.IsAvailable == available);
-        }
-
-        if (!string.IsNullOrWhiteSpace(filter.Q))
-        {
-            var pattern = "%" + filter.Q.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
-            query = query.Where(p => EF.Functions.ILike(p.Organisation, pattern) || EF.Functions.ILike(p.DisplayName, pattern));
-        }
-
-        var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderBy(p => p.Organisation).ThenBy(p => p.DisplayName).ThenBy(p => p.Id).Skip((page - 1) * size).Take(size).ToListAsync(cancellationToken);
-        var now = clock.GetUtcNow();
-        return TypedResults.Ok(new PageOf<ProviderProfile>([.. items.Select(p => ProviderService.ToProfile(p, now))], total, page, size));
-    }
-
-    private static async Task<Results<Ok<ProviderProfile>, ProblemHttpResult>> DetailAsync(Guid id, KintaraaDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
-        await db.Providers.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken) is { } provider
-            ? TypedResults.Ok(ProviderService.ToProfile(provider, clock.GetUtcNow()))
-            : ProviderService.ProviderNotFound.ToProblem();
+    private static async Task<Results<Ok<ProviderProfile>, ProblemHttpResult>> DetailAsync(Guid id, ProviderService service, CancellationToken cancellationToken) =>
+        await service.FindAsync(id, cancellationToken) is { } profile ? TypedResults.Ok(profile) : ProviderService.ProviderNotFound.ToProblem();
 
     private static async Task<Results<Ok<ProviderProfile>, ProblemHttpResult>> VerifyAsync(
         Guid id, VerificationRequest? request, ProviderService service, CancellationToken cancellationToken) =>

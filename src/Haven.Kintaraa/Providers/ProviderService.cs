@@ -1,3 +1,4 @@
+using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Data;
 using Haven.Kintaraa.Infrastructure;
 using Haven.Kintaraa.Routing;
@@ -139,6 +140,107 @@ public sealed class ProviderService(KintaraaDbContext db, KintaraaCaller caller,
         return await ReloadAsync(provider.Id, cancellationToken);
     }
 
+    /// <summary>Provider profiles for admins, filtered by type, verification, availability and organisation or name.</summary>
+    public async Task<Outcome<PageOf<ProviderProfile>>> ListAsync(ProviderFilter filter, CancellationToken cancellationToken)
+    {
+        var errors = new FieldErrors();
+        var types = IncidentQueries.ParseList<ProviderType>(filter.Type, "type", errors);
+        var (page, size) = IncidentQueries.Paging(filter.Page, filter.PageSize, errors);
+        if (errors.AsError() is { } invalid)
+        {
+            return invalid;
+        }
+
+        var query = db.Providers.AsNoTracking();
+        if (types.Count > 0)
+        {
+            query = query.Where(p => types.Contains(p.ProviderType));
+        }
+
+        if (filter.Verified is { } verified)
+        {
+            query = query.Where(p => p.IsVerified == verified);
+        }
+
+        if (filter.Available is { } available)
+        {
+            query = query.Where(p => p.IsAvailable == available);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Q))
+        {
+            var pattern = "%" + filter.Q.Trim().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            query = query.Where(p => EF.Functions.ILike(p.Organisation, pattern) || EF.Functions.ILike(p.DisplayName, pattern));
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderBy(p => p.Organisation).ThenBy(p => p.DisplayName).ThenBy(p => p.Id).Skip((page - 1) * size).Take(size).ToListAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        return new PageOf<ProviderProfile>([.. items.Select(p => ToProfile(p, now))], total, page, size);
+    }
+
+    /// <summary>
+    /// An admin corrects a provider's organisation, services, capacity and availability. Verification stays: the admin
+    /// editing is the one who vouches for the organisation. A capacity below the current caseload only stops new offers.
+    /// </summary>
+    public async Task<Outcome<ProviderProfile>> EditAsync(Guid id, ProviderEdit edit, CancellationToken cancellationToken)
+    {
+        var provider = await db.Providers.FirstOrDefaultAsync(p => p.Id == id, cancellationToken);
+        if (provider is null)
+        {
+            return ProviderNotFound;
+        }
+
+        if (edit.Version != provider.Version)
+        {
+            return Errors.Conflict("version_conflict", "The profile was changed elsewhere.", "Reload it and apply your change again.") with
+            {
+                Extensions = new Dictionary<string, object?> { ["current_version"] = provider.Version },
+            };
+        }
+
+        var services = Clean(edit.Services);
+        var errors = new FieldErrors()
+            .When(edit.Organisation.Trim().Length is < 2 or > 200, "organisation", "Between 2 and 200 characters.")
+            .When(services.Count > 30 || services.Any(s => s.Length > 100), "services", "At most 30 services of up to 100 characters each.")
+            .When(edit.Capacity is < 0 or > 1000, "capacity", "Between 0 and 1000.");
+        if (errors.AsError() is { } invalid)
+        {
+            return invalid;
+        }
+
+        var availabilityChanged = provider.IsAvailable != edit.IsAvailable || provider.OnCall != edit.OnCall;
+        var changes = new
+        {
+            organisation = provider.Organisation == edit.Organisation.Trim() ? null : new { from = provider.Organisation, to = edit.Organisation.Trim() },
+            capacity = provider.Capacity == edit.Capacity ? null : new { from = provider.Capacity, to = edit.Capacity },
+            services_changed = !provider.Services.SequenceEqual(services),
+            is_available = edit.IsAvailable,
+            on_call = edit.OnCall,
+        };
+        provider.Organisation = edit.Organisation.Trim();
+        provider.Services = services;
+        provider.Capacity = edit.Capacity;
+        provider.IsAvailable = edit.IsAvailable;
+        provider.OnCall = edit.OnCall;
+        provider.UpdatedAt = clock.GetUtcNow();
+        provider.Version++;
+        journal.Audit("kintaraa.provider.edited_by_admin", "provider", provider.Id, changes);
+        if (availabilityChanged)
+        {
+            journal.Publish("provider.availability", new { provider_id = provider.Id, is_available = provider.IsAvailable, on_call = provider.OnCall },
+                Recipients.Coordinators);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await journal.FlushAsync(cancellationToken);
+        return await ReloadAsync(provider.Id, cancellationToken);
+    }
+
+    /// <summary>One profile, or null when there is none with this id.</summary>
+    public async Task<ProviderProfile?> FindAsync(Guid id, CancellationToken cancellationToken) =>
+        await db.Providers.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, cancellationToken) is { } provider ? ToProfile(provider, clock.GetUtcNow()) : null;
+
     /// <summary>Reads a profile fresh (caseload is maintained by SQL, never through a tracked entity).</summary>
     public async Task<ProviderProfile> ReloadAsync(Guid id, CancellationToken cancellationToken) =>
         ToProfile(await db.Providers.AsNoTracking().FirstAsync(p => p.Id == id, cancellationToken), clock.GetUtcNow());
@@ -149,6 +251,6 @@ public sealed class ProviderService(KintaraaDbContext db, KintaraaCaller caller,
         WorkingHours.Covering(p.WorkingHours, p.TimeZone, now) is not null, p.Capacity, p.Caseload, p.IsVerified, p.VerifiedAt,
         p.Rating, p.RatingCount, p.ResponseTimeMinutes, p.CreatedAt, p.UpdatedAt, p.Version);
 
-    private static List<string> Clean(List<string>? values) =>
+    private static List<string> Clean(IEnumerable<string>? values) =>
         [.. (values ?? []).Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v.Trim()).Distinct(StringComparer.OrdinalIgnoreCase)];
 }

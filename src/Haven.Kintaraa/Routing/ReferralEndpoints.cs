@@ -180,16 +180,8 @@ internal static class ReferralEndpoints
         return TypedResults.Created($"/api/kintaraa/incidents/{id}", view);
     }
 
-    private static async Task<Ok<List<QueuedReferral>>> QueueAsync(KintaraaDbContext db, CancellationToken cancellationToken)
-    {
-        var rows = await db.Referrals.AsNoTracking()
-            .Where(r => r.Status == ReferralStatus.Pending && r.ProviderId == null)
-            .Join(db.Incidents, r => r.IncidentId, i => i.Id, (r, i) => new { r, i.CaseNumber, i.Priority })
-            .OrderBy(x => x.r.CreatedAt).Take(200)
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(rows.Select(x => new QueuedReferral(x.r.Id, x.r.IncidentId, x.CaseNumber, x.r.Service, x.r.ProviderType, x.Priority,
-            x.r.CreatedAt, x.r.QueuedAt, x.r.Routing)).ToList());
-    }
+    private static async Task<Ok<List<QueuedReferral>>> QueueAsync(ReferralQueue queue, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await queue.ListAsync(cancellationToken));
 
     private static Task<Results<Ok<ReferralView>, ProblemHttpResult>> AcceptAsync(Guid id, ReferralActions actions, CancellationToken cancellationToken) =>
         actions.AsProviderAsync(id, (view, referral, service, ct) => service.AcceptAsync(view, referral, ct), cancellationToken);

@@ -130,79 +130,17 @@ public static class AuditEndpoints
     }
 
     private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> SearchAsync(
-        [AsParameters] AuditSearch search, ICurrentUser user, PlatformDbContext db, CancellationToken cancellationToken)
+        [AsParameters] AuditSearch search, AuditReader reader, CancellationToken cancellationToken)
     {
-        var page = search.Page ?? 1;
-        var pageSize = search.PageSize ?? 50;
-        if (new FieldErrors()
-                .When(page < 1, "page", "Pages start at 1.")
-                .When(pageSize is < 1 or > 100, "page_size", "Page size is 1 to 100.")
-                .When(search.From > search.To, "from", "'from' is after 'to'.")
-                .AsError() is { } invalid)
-        {
-            return invalid.ToProblem();
-        }
-
-        var scope = AuditScope.Of(user);
-        if (search.TenantId is { } wanted && !scope.IsPlatformAdmin && scope.Modules.Count == 0 && !scope.Tenants.Contains(wanted))
-        {
-            return Errors.NotFound("Tenant").ToProblem();
-        }
-
-        var query = scope.Filter(db.Set<AuditEntry>().AsNoTracking());
-
-        if (search.TenantId is { } tenant)
-        {
-            query = query.Where(e => e.TenantId == tenant);
-        }
-
-        if (!string.IsNullOrEmpty(search.Action))
-        {
-            var prefix = search.Action + ".";
-            query = query.Where(e => e.Action == search.Action || e.Action.StartsWith(prefix));
-        }
-
-        if (!string.IsNullOrEmpty(search.ResourceType))
-        {
-            query = query.Where(e => e.ResourceType == search.ResourceType);
-        }
-
-        if (!string.IsNullOrEmpty(search.ResourceId))
-        {
-            query = query.Where(e => e.ResourceId == search.ResourceId);
-        }
-
-        if (search.ActorId is { } actor)
-        {
-            query = query.Where(e => e.ActorId == actor);
-        }
-
-        if (search.From is { } from)
-        {
-            query = query.Where(e => e.OccurredAt >= from.ToUniversalTime());
-        }
-
-        if (search.To is { } to)
-        {
-            query = query.Where(e => e.OccurredAt <= to.ToUniversalTime());
-        }
-
-        var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderByDescending(e => e.Seq).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new AuditPage([.. items.Select(AuditEntryResponse.From)], total, page, pageSize));
+        var (page, error) = await reader.SearchAsync(search, cancellationToken);
+        return error is not null ? error.ToProblem() : TypedResults.Ok(page!);
     }
 
-    private static async Task<Results<Ok<AuditEntryResponse>, ProblemHttpResult>> GetAsync(
-        long seq, ICurrentUser user, PlatformDbContext db, CancellationToken cancellationToken)
-    {
-        var entry = await db.Set<AuditEntry>().AsNoTracking().SingleOrDefaultAsync(e => e.Seq == seq, cancellationToken);
-        return entry is not null && AuditScope.Of(user).Covers(entry)
-            ? TypedResults.Ok(AuditEntryResponse.From(entry))
-            : Errors.NotFound("Audit entry").ToProblem();
-    }
+    private static async Task<Results<Ok<AuditEntryResponse>, ProblemHttpResult>> GetAsync(long seq, AuditReader reader, CancellationToken cancellationToken) =>
+        await reader.GetAsync(seq, cancellationToken) is { } entry ? TypedResults.Ok(entry) : Errors.NotFound("Audit entry").ToProblem();
 
     private static async Task<Results<Ok<AuditVerifyResponse>, ProblemHttpResult>> VerifyAsync(
-        AuditVerifyRequest? request, AuditVerifier verifier, IAuditTrail audit, CancellationToken cancellationToken)
+        AuditVerifyRequest? request, AuditReader reader, CancellationToken cancellationToken)
     {
         request ??= new AuditVerifyRequest();
         var anchors = new List<AuditAnchor>();
@@ -224,11 +162,7 @@ public static class AuditEndpoints
             return invalid.ToProblem();
         }
 
-        var result = await verifier.VerifyAsync(request.FromSeq, request.ToSeq, anchors, cancellationToken);
-        await audit.AppendAsync(new AuditEvent("platform.audit.verified", "audit_chain", null)
-        {
-            Note = result.Intact ? $"entries {result.FromSeq}-{result.ToSeq} intact" : $"broken at entry {result.Break!.Seq} ({result.Break.Kind})",
-        }, cancellationToken);
+        var result = await reader.VerifyAsync(request.FromSeq, request.ToSeq, anchors, cancellationToken);
         return TypedResults.Ok(new AuditVerifyResponse(result.Intact, result.FromSeq, result.ToSeq, result.Checked, result.LastHash, result.Break));
     }
 

@@ -29,6 +29,7 @@ public static class KernelServices
         services.AddSingleton<IInterceptor, AuditTransactionInterceptor>();
         services.AddScoped<IAuditTrail, AuditTrail>();
         services.AddSingleton<AuditVerifier>();
+        services.AddScoped<AuditReader>();
 
         // Field encryption.
         services.AddHavenKey(FieldEncryption.KeyName, "encrypts sensitive database columns");

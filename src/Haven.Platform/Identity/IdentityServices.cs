@@ -69,6 +69,9 @@ public static class IdentityServices
         services.AddScoped<MfaEnrolmentFlow>();
         services.AddScoped<LoginService>();
         services.AddScoped<AccountService>();
+        services.AddScoped(sp => new UserAdministration(
+            sp.GetRequiredService<ICurrentUser>(), sp.GetRequiredService<PlatformDbContext>(), sp.GetRequiredService<AccountService>(),
+            sp.GetRequiredService<SessionService>(), sp.GetRequiredService<IdentityAudit>(), sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<IUserProvisioning, UserProvisioning>();
         services.AddScoped<IUserDirectory, UserDirectory>();
         services.AddScoped<IDemoSeeder, PlatformDemoSeeder>();

@@ -42,8 +42,8 @@ public sealed record TenantView(Guid Id, string Module, string Kind, string Name
 public sealed record SessionsEndedView(int SessionsEnded);
 
 /// <summary>
-/// Tenant-scoped user administration (<see cref="AdminScope"/>): list, invite, deactivate, reactivate, grant and remove
-/// roles, see sign-ins. A user or grant outside the caller's scope answers 404, exactly like one that does not exist.
+/// Tenant-scoped user administration over HTTP; the rules live in <see cref="UserAdministration"/>, which the modules'
+/// admin portals call too. A user or grant outside the caller's scope answers 404, exactly like one that does not exist.
 /// </summary>
 internal static class AdminUserEndpoints
 {
@@ -70,196 +70,41 @@ internal static class AdminUserEndpoints
     }
 
     private static async Task<Ok<PageOf<AdminUserView>>> ListAsync(
-        ICurrentUser current, PlatformDbContext db, TimeProvider clock, CancellationToken cancellationToken,
-        int page = 1, [FromQuery(Name = "page_size")] int pageSize = 20, [FromQuery(Name = "tenant_id")] Guid? tenantId = null)
-    {
-        page = Math.Max(1, page);
-        pageSize = Math.Clamp(pageSize, 1, 100);
-        var grants = AdminScope.Of(current).Filter(db.RoleGrants.AsNoTracking());
-        if (tenantId is not null)
-        {
-            grants = grants.Where(g => g.TenantId == tenantId);
-        }
+        UserAdministration users, CancellationToken cancellationToken,
+        int page = 1, [FromQuery(Name = "page_size")] int pageSize = 20, [FromQuery(Name = "tenant_id")] Guid? tenantId = null) =>
+        TypedResults.Ok(await users.ListAsync(new UserListQuery { Page = page, PageSize = pageSize, TenantId = tenantId }, cancellationToken));
 
-        var users = db.Users.AsNoTracking().Where(u => grants.Any(g => g.UserId == u.Id));
-        if (AdminScope.Of(current).IsPlatformAdmin && tenantId is null)
-        {
-            users = db.Users.AsNoTracking();
-        }
-
-        var total = await users.CountAsync(cancellationToken);
-        var rows = await users.OrderBy(u => u.Email).ThenBy(u => u.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        var items = new List<AdminUserView>();
-        foreach (var user in rows)
-        {
-            items.Add(await ViewAsync(db, user, clock, cancellationToken));
-        }
-
-        return TypedResults.Ok(new PageOf<AdminUserView>(items, total, page, pageSize));
-    }
-
-    private static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> GetAsync(
-        Guid id, ICurrentUser current, PlatformDbContext db, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var user = await FindVisibleAsync(db, current, id, cancellationToken);
-        return user is null ? Errors.NotFound("User").ToProblem() : TypedResults.Ok(await ViewAsync(db, user, clock, cancellationToken));
-    }
+    private static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> GetAsync(Guid id, UserAdministration users, CancellationToken cancellationToken) =>
+        await users.GetAsync(id, cancellationToken) is { } user ? TypedResults.Ok(user) : Errors.NotFound("User").ToProblem();
 
     private static async Task<Results<Created<AdminUserView>, ProblemHttpResult>> InviteAsync(
-        InviteUserRequest request, ICurrentUser current, PlatformDbContext db, AccountService accounts, TimeProvider clock,
-        CancellationToken cancellationToken)
+        InviteUserRequest request, UserAdministration users, CancellationToken cancellationToken)
     {
-        if (await CheckGrantAsync(db, current, request.Role, request.TenantId, request.ProviderType, cancellationToken) is { } invalid)
-        {
-            return invalid.ToProblem();
-        }
-
-        // The account, its role, the invitation and their audit entries commit together, or nothing does.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var (user, error) = await accounts.CreateUserAsync(request.Email, null, request.DisplayName, "password", cancellationToken);
-        if (user is null)
-        {
-            return error!.ToProblem();
-        }
-
-        await accounts.AddGrantAsync(user.Id, request.Role, request.TenantId, request.ProviderType, current.UserId, cancellationToken);
-        await accounts.SendInvitationAsync(user, request.Role, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Created($"/api/admin/users/{user.Id}", await ViewAsync(db, user, clock, cancellationToken));
+        var (user, error) = await users.InviteAsync(request, cancellationToken);
+        return error is not null ? error.ToProblem() : TypedResults.Created($"/api/admin/users/{user!.Id}", user);
     }
 
-    private static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> DeactivateAsync(
-        Guid id, ICurrentUser current, PlatformDbContext db, SessionService sessions, IdentityAudit audit, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var user = await FindVisibleAsync(db, current, id, cancellationToken);
-        if (user is null)
-        {
-            return Errors.NotFound("User").ToProblem();
-        }
+    private static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> DeactivateAsync(Guid id, UserAdministration users, CancellationToken cancellationToken) =>
+        Answer(await users.SetActiveAsync(id, false, cancellationToken));
 
-        if (await CheckWholeAccountAsync(db, current, user, cancellationToken) is { } refused)
-        {
-            return refused.ToProblem();
-        }
-
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            // Repeating it changes nothing and records nothing.
-            if (await db.Users.Where(u => u.Id == id && u.IsActive)
-                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, false).SetProperty(u => u.UpdatedAt, clock.GetUtcNow()), cancellationToken) == 1)
-            {
-                var ended = await sessions.RevokeAllAsync(id, RevocationReasons.Deactivated, null, cancellationToken);
-                await sessions.BumpAuthzVersionAsync(id, cancellationToken);
-                await audit.RecordAsync(IdentityAuditActions.UserDeactivated, id, cancellationToken,
-                    new AuditChanges().Set("is_active", true, false).Set("sessions_ended", null, ended));
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-        }
-
-        user.IsActive = false;
-        return TypedResults.Ok(await ViewAsync(db, user, clock, cancellationToken));
-    }
-
-    private static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> ReactivateAsync(
-        Guid id, ICurrentUser current, PlatformDbContext db, IdentityAudit audit, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var user = await FindVisibleAsync(db, current, id, cancellationToken);
-        if (user is null)
-        {
-            return Errors.NotFound("User").ToProblem();
-        }
-
-        if (await CheckWholeAccountAsync(db, current, user, cancellationToken) is { } refused)
-        {
-            return refused.ToProblem();
-        }
-
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            if (await db.Users.Where(u => u.Id == id && !u.IsActive)
-                    .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsActive, true).SetProperty(u => u.UpdatedAt, clock.GetUtcNow()), cancellationToken) == 1)
-            {
-                await audit.RecordAsync(IdentityAuditActions.UserReactivated, id, cancellationToken, new AuditChanges().Set("is_active", false, true));
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-        }
-
-        user.IsActive = true;
-        return TypedResults.Ok(await ViewAsync(db, user, clock, cancellationToken));
-    }
+    private static async Task<Results<Ok<AdminUserView>, ProblemHttpResult>> ReactivateAsync(Guid id, UserAdministration users, CancellationToken cancellationToken) =>
+        Answer(await users.SetActiveAsync(id, true, cancellationToken));
 
     private static async Task<Results<Created<GrantView>, ProblemHttpResult>> GrantAsync(
-        Guid id, GrantRoleRequest request, ICurrentUser current, PlatformDbContext db, AccountService accounts, CancellationToken cancellationToken)
+        Guid id, GrantRoleRequest request, UserAdministration users, CancellationToken cancellationToken)
     {
-        var user = await FindVisibleAsync(db, current, id, cancellationToken);
-        if (user is null)
-        {
-            return Errors.NotFound("User").ToProblem();
-        }
-
-        if (await CheckGrantAsync(db, current, request.Role, request.TenantId, request.ProviderType, cancellationToken) is { } invalid)
-        {
-            return invalid.ToProblem();
-        }
-
-        if (await db.RoleGrants.AnyAsync(g => g.UserId == id && g.Role == request.Role && g.TenantId == request.TenantId, cancellationToken))
-        {
-            return IdentityErrors.GrantExists.ToProblem();
-        }
-
-        var grant = await accounts.AddGrantAsync(id, request.Role, request.TenantId, request.ProviderType, current.UserId, cancellationToken);
-        var view = (await AuthEndpoints.GrantViewsAsync(db, id, cancellationToken)).Single(g => g.Id == grant.Id);
-        return TypedResults.Created($"/api/admin/users/{id}/roles/{grant.Id}", view);
+        var (grant, error) = await users.GrantAsync(id, request, cancellationToken);
+        return error is not null ? error.ToProblem() : TypedResults.Created($"/api/admin/users/{id}/roles/{grant!.Id}", grant);
     }
 
-    private static async Task<Results<Ok<SessionsEndedView>, ProblemHttpResult>> RevokeSessionsAsync(
-        Guid id, ICurrentUser current, PlatformDbContext db, SessionService sessions, IdentityAudit audit, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SessionsEndedView>, ProblemHttpResult>> RevokeSessionsAsync(Guid id, UserAdministration users, CancellationToken cancellationToken)
     {
-        var user = await FindVisibleAsync(db, current, id, cancellationToken);
-        if (user is null)
-        {
-            return Errors.NotFound("User").ToProblem();
-        }
-
-        // Sessions belong to the whole account, so this needs the same authority as deactivating it.
-        if (await CheckWholeAccountAsync(db, current, user, cancellationToken) is { } refused)
-        {
-            return refused.ToProblem();
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var ended = await sessions.RevokeAllAsync(id, RevocationReasons.Admin, null, cancellationToken);
-        await audit.RecordAsync(IdentityAuditActions.SessionsRevoked, id, cancellationToken,
-            new AuditChanges().Set("reason", null, RevocationReasons.Admin).Set("sessions_ended", null, ended));
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(new SessionsEndedView(ended));
+        var (ended, error) = await users.RevokeSessionsAsync(id, cancellationToken);
+        return error is not null ? error.ToProblem() : TypedResults.Ok(new SessionsEndedView(ended));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeGrantAsync(
-        Guid id, Guid grantId, ICurrentUser current, PlatformDbContext db, SessionService sessions, IdentityAudit audit, CancellationToken cancellationToken)
-    {
-        var scope = AdminScope.Of(current);
-        var grant = await scope.Filter(db.RoleGrants).FirstOrDefaultAsync(g => g.Id == grantId && g.UserId == id, cancellationToken);
-        if (grant is null)
-        {
-            return Errors.NotFound("Role grant").ToProblem();
-        }
-
-        if (id == current.UserId && HavenRoles.UserAdmins.Contains(grant.Role))
-        {
-            return IdentityErrors.CannotChangeSelf.ToProblem();
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        db.RoleGrants.Remove(grant);
-        await db.SaveChangesAsync(cancellationToken);
-        await sessions.BumpAuthzVersionAsync(id, cancellationToken);
-        await audit.RecordAsync(IdentityAuditActions.RoleRevoked, id, cancellationToken, AccountService.GrantChanges(grant, added: false), tenantId: grant.TenantId);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeGrantAsync(Guid id, Guid grantId, UserAdministration users, CancellationToken cancellationToken) =>
+        await users.RevokeGrantAsync(id, grantId, cancellationToken) is { } error ? error.ToProblem() : TypedResults.NoContent();
 
     private static async Task<Ok<PageOf<LoginEventView>>> ListLoginsAsync(
         ICurrentUser current, PlatformDbContext db, CancellationToken cancellationToken,
@@ -281,14 +126,8 @@ internal static class AdminUserEndpoints
         return TypedResults.Ok(await AccountEndpoints.LoginEventPageAsync(events, page, pageSize, cancellationToken));
     }
 
-    private static async Task<Ok<IReadOnlyList<TenantView>>> ListTenantsAsync(ICurrentUser current, PlatformDbContext db, CancellationToken cancellationToken)
-    {
-        var tenants = await db.Tenants.AsNoTracking().OrderBy(t => t.Module).ThenBy(t => t.Name).ToListAsync(cancellationToken);
-        var scope = AdminScope.Of(current);
-        IReadOnlyList<TenantView> visible = [.. tenants.Where(t => scope.CoversTenant(t.Id, t.Module))
-            .Select(t => new TenantView(t.Id, t.Module, t.Kind, t.Name, t.IsActive))];
-        return TypedResults.Ok(visible);
-    }
+    private static async Task<Ok<IReadOnlyList<TenantView>>> ListTenantsAsync(UserAdministration users, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await users.TenantsAsync(null, cancellationToken));
 
     private static async Task<Results<Created<TenantView>, ProblemHttpResult>> CreateTenantAsync(
         CreateTenantRequest request, PlatformDbContext db, IUserProvisioning provisioning, CancellationToken cancellationToken)
@@ -310,47 +149,6 @@ internal static class AdminUserEndpoints
         return TypedResults.Created($"/api/admin/tenants/{tenant.Id}", new TenantView(tenant.Id, tenant.Module, tenant.Kind, tenant.Name, tenant.IsActive));
     }
 
-    private static async Task<HavenUser?> FindVisibleAsync(PlatformDbContext db, ICurrentUser current, Guid id, CancellationToken cancellationToken)
-    {
-        var scope = AdminScope.Of(current);
-        var grants = scope.Filter(db.RoleGrants.AsNoTracking());
-        return await db.Users.AsNoTracking()
-            .Where(u => u.Id == id && (scope.IsPlatformAdmin || grants.Any(g => g.UserId == u.Id)))
-            .FirstOrDefaultAsync(cancellationToken);
-    }
-
-    /// <summary>Deactivation affects the whole account: a tenant admin may do it only when every role of the user is theirs to manage.</summary>
-    private static async Task<Error?> CheckWholeAccountAsync(PlatformDbContext db, ICurrentUser current, HavenUser user, CancellationToken cancellationToken)
-    {
-        if (user.Id == current.UserId)
-        {
-            return IdentityErrors.CannotChangeSelf;
-        }
-
-        var scope = AdminScope.Of(current);
-        var grants = await db.RoleGrants.AsNoTracking().Where(g => g.UserId == user.Id).ToListAsync(cancellationToken);
-        return grants.All(g => scope.Covers(g.Role, g.TenantId)) ? null : IdentityErrors.UserHasOtherGrants;
-    }
-
-    private static async Task<Error?> CheckGrantAsync(
-        PlatformDbContext db, ICurrentUser current, string role, Guid? tenantId, string? providerType, CancellationToken cancellationToken)
-    {
-        var tenant = tenantId is null ? null : await db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
-        if (RoleGrantRules.Check(role, tenant, tenantId, providerType) is { } problem)
-        {
-            return Errors.Validation(problem.Contains("provider type", StringComparison.Ordinal) ? "provider_type"
-                : problem.Contains("tenant", StringComparison.Ordinal) ? "tenant_id" : "role", "Cannot grant this role: " + problem);
-        }
-
-        return AdminScope.Of(current).Covers(role, tenantId)
-            ? null
-            : Errors.Forbidden("role_outside_scope", "You can grant only roles of your own module and tenant.");
-    }
-
-    private static async Task<AdminUserView> ViewAsync(PlatformDbContext db, HavenUser user, TimeProvider clock, CancellationToken cancellationToken) =>
-        new(user.Id, user.Email, user.DisplayName, user.IsAnonymous, user.IsActive,
-            await db.MfaAuthenticators.AnyAsync(a => a.UserId == user.Id && a.EnabledAt != null, cancellationToken),
-            user.LockoutEnd is { } end && end > clock.GetUtcNow(),
-            user.CreatedAt, user.LastLoginAt,
-            await AuthEndpoints.GrantViewsAsync(db, user.Id, cancellationToken));
+    private static Results<Ok<AdminUserView>, ProblemHttpResult> Answer((AdminUserView? User, Error? Error) result) =>
+        result.Error is not null ? result.Error.ToProblem() : TypedResults.Ok(result.User!);
 }
