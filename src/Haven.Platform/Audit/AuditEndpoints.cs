@@ -15,8 +15,10 @@ namespace Haven.Platform.Audit;
 /// <summary>
 /// Which entries a caller may read. Platform admins: all. A user-administering role (<see cref="HavenRoles.UserAdmins"/>,
 /// e.g. <c>kintaraa.admin</c>, <c>lers.super_admin</c>) granted in a tenant: the entries of that tenant; granted without
-/// one: every entry of its module. The endpoints admit these roles (<see cref="HavenPolicies.UserAdmin"/>); verifying and
-/// exporting the chain, which spans every tenant, is for platform admins (<see cref="HavenPolicies.Platform.Admin"/>).
+/// one: every entry of its module. The endpoints admit these roles (<see cref="HavenPolicies.UserAdmin"/>). Exporting the
+/// chain, which spans every tenant, is for platform admins (<see cref="HavenPolicies.Platform.Admin"/>). Verifying it is
+/// also open to whole-module admins (<see cref="MayVerify"/>): their module's entries are links of the same chain, and
+/// the answer names only the position of a break, never another tenant's content.
 /// </summary>
 public sealed class AuditScope
 {
@@ -53,6 +55,9 @@ public sealed class AuditScope
         var modules = Modules.Select(m => m + ".%").ToArray();
         return entries.Where(e => (e.TenantId != null && tenants.Contains(e.TenantId.Value)) || modules.Any(m => EF.Functions.Like(e.Action, m)));
     }
+
+    /// <summary>Platform admins and admins of a whole module; an admin bound to one tenant answers for that tenant only.</summary>
+    public bool MayVerify => IsPlatformAdmin || Modules.Count > 0;
 
     public bool Covers(AuditEntry entry) =>
         IsPlatformAdmin || (entry.TenantId is { } tenant && Tenants.Contains(tenant)) || Modules.Contains(entry.Action[..entry.Action.IndexOf('.')]);
@@ -121,8 +126,8 @@ public static class AuditEndpoints
             .WithSummary("One audit entry with its hash and its predecessor's.")
             .RequireAuthorization(HavenPolicies.UserAdmin);
         group.MapPost("/verify", VerifyAsync).WithName("VerifyAuditChain")
-            .WithSummary("Walk the hash chain (or a range) and name the first entry altered, removed or inserted.")
-            .RequireAuthorization(HavenPolicies.Platform.Admin);
+            .WithSummary("Walk the hash chain (or a range) and name the first entry altered, removed or inserted (platform and whole-module admins).")
+            .RequireAuthorization(HavenPolicies.UserAdmin);
         group.MapGet("/export", ExportAsync).WithName("ExportAuditChain")
             .WithSummary("A range of the chain as a JSON Lines file a third party can verify alone (docs/audit-export.md).")
             .RequireAuthorization(HavenPolicies.Platform.Admin);
@@ -142,6 +147,11 @@ public static class AuditEndpoints
     private static async Task<Results<Ok<AuditVerifyResponse>, ProblemHttpResult>> VerifyAsync(
         AuditVerifyRequest? request, AuditReader reader, CancellationToken cancellationToken)
     {
+        if (!reader.Scope.MayVerify)
+        {
+            return Errors.Forbidden("forbidden", "Verifying the chain is for platform admins and admins of a whole module.").ToProblem();
+        }
+
         request ??= new AuditVerifyRequest();
         var anchors = new List<AuditAnchor>();
         var errors = new FieldErrors().When(request.FromSeq > request.ToSeq, "from_seq", "'from_seq' is after 'to_seq'.");

@@ -95,12 +95,18 @@ public sealed class ReadingTheAuditTrailTests(KernelAppFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task Verifying_the_chain_is_for_platform_admins_only()
+    public async Task Verifying_the_chain_is_for_platform_admins_and_whole_module_admins_only()
     {
+        var tenant = await App.App.CreateTenantAsync("kintaraa");
+
         await App.App.AuthorizationMatrix(HttpMethod.Post, "/api/platform/audit/verify", new { })
             .Anonymous()
-            .AllRolesExcept(HavenRoles.Platform.Admin)
+            .AllRolesExcept([.. HavenRoles.UserAdmins])
+            .Role(HavenRoles.Kintaraa.Admin, tenant.Id)
             .AssertAsync();
+        var (moduleAdmin, _) = await App.App.SignedInClientAsync(HavenRoles.Kintaraa.Admin);
+        var verified = await (await moduleAdmin.PostJsonAsync("/api/platform/audit/verify", new { })).ShouldBeJsonAsync();
+        verified["intact"]!.GetValue<bool>().Should().BeTrue();
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class IndexModel(AuditReader reader) : PageModel
 
     public string? Problem { get; private set; }
 
-    public bool CanVerify => reader.Scope.IsPlatformAdmin;
+    public bool CanVerify => reader.Scope.MayVerify;
 
     public AuditVerification? Verification { get; private set; }
 
