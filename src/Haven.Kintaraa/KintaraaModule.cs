@@ -76,6 +76,7 @@ public sealed class KintaraaModule : IHavenModule
         services.AddScoped<DashboardService>();
         services.AddScoped<RoutingSweep>();
         services.AddScoped<AppointmentReminders>();
+        services.AddScoped<CareWorkService>();
         services.AddScoped<SurvivorData>();
         services.AddScoped<AccountClosure>();
         services.AddScoped<EvidenceService>();

@@ -7,7 +7,6 @@ using Haven.Kintaraa.Infrastructure;
 using Haven.Kintaraa.Portal;
 using Haven.Kintaraa.Routing;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -22,8 +21,7 @@ namespace Haven.Kintaraa.Areas.Kintaraa.Pages.Cases;
 /// </summary>
 [Authorize(Policy = KintaraaPolicies.Provider)]
 public sealed class CaseModel(
-    CaseAccess access, CaseReader reader, IncidentService incidents, ChatService chat, EvidenceService evidence, ProviderDesk desk,
-    KintaraaDbContext db, CaseTransactions transactions, CaseJournal journal, ReferralService referrals, KintaraaCaller caller, TimeProvider clock) : PageModel
+    CaseAccess access, CaseReader reader, IncidentService incidents, ChatService chat, EvidenceService evidence, CareWorkService careWork, ProviderDesk desk) : PageModel
 {
     public const int MessagesShown = 100;
 
@@ -150,19 +148,18 @@ public sealed class CaseModel(
 
         if (!form.HasErrors)
         {
-            var result = await CareWorkEndpoints.CreateNoteAsync(id, new CreateNoteRequest(noteId, noteKind, body!.Trim(), shared),
-                access, db, transactions, journal, caller, clock, cancellationToken);
-            if (result.Result is not ProblemHttpResult problem)
+            var result = await careWork.CreateNoteAsync(id, new CreateNoteRequest(noteId, noteKind, body!.Trim(), shared), cancellationToken);
+            if (result.Error is null)
             {
                 return Redirect($"/kintaraa/cases/{id}?done=note#notes");
             }
 
-            if (problem.StatusCode == 404)
+            if (result.Error.Status == 404)
             {
                 return NotFound();
             }
 
-            form = PortalForm.Failed(problem);
+            form = PortalForm.Failed(result.Error);
         }
 
         return await FailAsync(id, "note", form, new() { ["kind"] = kind, ["body"] = body, ["shared"] = shared ? "true" : null }, cancellationToken);
@@ -190,19 +187,18 @@ public sealed class CaseModel(
             WorkingHours.TryFindTimeZone(provider.TimeZone, out var zone);
             var local = DateTime.SpecifyKind(startsAt!.Value, DateTimeKind.Unspecified);
             var at = new DateTimeOffset(local, zone.GetUtcOffset(local));
-            var result = await CareWorkEndpoints.CreateAppointmentAsync(id, new CreateAppointmentRequest(appointmentId, appointmentKind, (title ?? "").Trim(), at, null, location),
-                access, db, transactions, journal, referrals, caller, clock, cancellationToken);
-            if (result.Result is not ProblemHttpResult problem)
+            var result = await careWork.CreateAppointmentAsync(id, new CreateAppointmentRequest(appointmentId, appointmentKind, (title ?? "").Trim(), at, null, location), cancellationToken);
+            if (result.Error is null)
             {
                 return Redirect($"/kintaraa/cases/{id}?done=appointment#appointments");
             }
 
-            if (problem.StatusCode == 404)
+            if (result.Error.Status == 404)
             {
                 return NotFound();
             }
 
-            form = PortalForm.Failed(problem);
+            form = PortalForm.Failed(result.Error);
         }
 
         return await FailAsync(id, "appointment", form, values, cancellationToken);
@@ -258,8 +254,8 @@ public sealed class CaseModel(
         }
 
         Evidence = withCustody;
-        Notes = (await CareWorkEndpoints.ListNotesAsync(id, access, db, journal, cancellationToken)).Result is Ok<List<NoteView>> notes ? notes.Value! : [];
-        Appointments = (await CareWorkEndpoints.ListAppointmentsAsync(id, access, db, journal, cancellationToken)).Result is Ok<List<AppointmentView>> list ? list.Value! : [];
+        Notes = (await careWork.ListNotesAsync(id, cancellationToken)).Value ?? [];
+        Appointments = (await careWork.ListAppointmentsAsync(id, cancellationToken)).Value ?? [];
         return true;
     }
 }
