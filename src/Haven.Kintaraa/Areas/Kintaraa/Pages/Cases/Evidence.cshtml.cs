@@ -109,7 +109,8 @@ public sealed class EvidenceModel(EvidenceService evidence, IFileStore files, IA
         _ => "failed",
     };
 
-    private RedirectResult Back(Guid id, string code) => Redirect($"/kintaraa/cases/{id}?upload_error={code}#evidence");
+    /// <summary>No fragment: scrolling to one would take focus back from the error summary the page focuses.</summary>
+    private RedirectResult Back(Guid id, string code) => Redirect($"/kintaraa/cases/{id}?upload_error={code}");
 
     /// <summary>Checks the form's token as the header it would be from a script, so the check never reads the form itself.</summary>
     private async Task<bool> ValidTokenAsync(Dictionary<string, string> fields)
