@@ -17,7 +17,8 @@ namespace Haven.Kintaraa.Areas.Kintaraa.Pages.Cases;
 /// <summary>
 /// One case as the provider working it sees it: details (the survivor's handle, never more of an anonymous survivor),
 /// status changes through the case lifecycle, the live conversation, evidence with its chain of custody, notes their
-/// profession may read, appointments of their kind, and the case history. A case offered to the provider shows its
+/// profession may read, appointments of their kind, the case history, and the provider's own part: mark it done, hand
+/// it over, refer the survivor onward (evidence uploads go to <see cref="EvidenceModel"/>). A case offered to the provider shows its
 /// details and the offer only. Every read and change goes through the case services, which decide access (404 when the
 /// caller holds no live referral of the case).
 /// </summary>
@@ -56,7 +57,7 @@ public sealed class CaseModel(
 
     public string? Notice { get; private set; }
 
-    /// <summary>Failed forms by name (status, message, note, appointment) with the values to show again.</summary>
+    /// <summary>Failed forms by name (status, message, note, appointment, refer, evidence, each part's done and transfer) with the values to show again.</summary>
     public Dictionary<string, PortalForm> Forms { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, string?> Values { get; } = new(StringComparer.Ordinal);
