@@ -78,6 +78,7 @@ public sealed class KintaraaModule : IHavenModule
         services.AddScoped<CaseTrends>();
         services.AddScoped<RoutingSweep>();
         services.AddScoped<AppointmentReminders>();
+        services.AddScoped<CareWorkService>();
         services.AddScoped<SurvivorData>();
         services.AddScoped<AccountClosure>();
         services.AddScoped<EvidenceService>();

@@ -137,8 +137,16 @@ public sealed class EvidenceService(
 
     public static readonly Error Deleted = new("evidence_deleted", StatusCodes.Status410Gone, "This evidence was deleted; only its chain of custody remains.");
 
+    public Task<Outcome<(EvidenceView View, bool Created)>> UploadAsync(
+        Guid incidentId, Guid? evidenceId, string? description, HttpRequest request, CancellationToken cancellationToken) =>
+        UploadAsync(incidentId, evidenceId, description, (save, ct) => files.SaveFromRequestAsync(request, save, ct), cancellationToken);
+
+    /// <summary>
+    /// Records evidence whose content <paramref name="store"/> streams into the file store (given the save request to
+    /// complete); it runs only after the caller's access to the case is checked.
+    /// </summary>
     public async Task<Outcome<(EvidenceView View, bool Created)>> UploadAsync(
-        Guid incidentId, Guid? evidenceId, string? description, HttpRequest request, CancellationToken cancellationToken)
+        Guid incidentId, Guid? evidenceId, string? description, Func<FileSaveRequest, CancellationToken, Task<FileSaveResult>> store, CancellationToken cancellationToken)
     {
         if (description?.Length > 1000)
         {
@@ -174,7 +182,7 @@ public sealed class EvidenceService(
                 : Errors.Conflict("id_in_use", "Other evidence already uses this id.");
         }
 
-        var saved = await files.SaveFromRequestAsync(request, new FileSaveRequest(EvidenceEndpoints.FileUseName, null) { Id = id, UploadedBy = caller.UserId }, cancellationToken);
+        var saved = await store(new FileSaveRequest(EvidenceEndpoints.FileUseName, null) { Id = id, UploadedBy = caller.UserId }, cancellationToken);
         StoredFile stored;
         if (saved.Succeeded)
         {

@@ -1,3 +1,4 @@
+using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Data;
 using Haven.Kintaraa.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +22,9 @@ public sealed class ProviderDesk(KintaraaDbContext db, KintaraaCaller caller)
 {
     public const int MaxOffers = 50;
 
+    /// <summary>A choice list, not a directory: past this many, routing choosing is the better answer.</summary>
+    public const int MaxColleagues = 200;
+
     public async Task<IReadOnlyList<OfferRow>> OffersAsync(CancellationToken cancellationToken)
     {
         if (await caller.ProviderAsync(cancellationToken) is not { } provider)
@@ -41,6 +45,18 @@ public sealed class ProviderDesk(KintaraaDbContext db, KintaraaCaller caller)
 
         return await Offers(provider.Id, referralId).FirstOrDefaultAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Verified providers other than <paramref name="exceptProviderId"/>, by type and name: whom a provider may name when
+    /// referring onward or transferring (routing picks when they name no one).
+    /// </summary>
+    public async Task<IReadOnlyList<ProviderBrief>> ColleaguesAsync(Guid exceptProviderId, CancellationToken cancellationToken) =>
+        await db.Providers.AsNoTracking()
+            .Where(p => p.IsVerified && p.Id != exceptProviderId)
+            .OrderBy(p => p.ProviderType).ThenBy(p => p.DisplayName).ThenBy(p => p.Id)
+            .Take(MaxColleagues)
+            .Select(p => new ProviderBrief(p.Id, p.ProviderType, p.DisplayName, p.Organisation, null))
+            .ToListAsync(cancellationToken);
 
     /// <summary>Newest first; filtered and ordered before the projection, which the database cannot look into.</summary>
     private IQueryable<OfferRow> Offers(Guid providerId, Guid? referralId) =>

@@ -142,35 +142,9 @@ internal static class ReferralEndpoints
     }
 
     private static async Task<Results<Created<ReferralView>, ProblemHttpResult>> ReferOnwardAsync(
-        Guid id, OnwardReferralRequest request, CaseAccess access, ReferralService referrals, CaseTransactions transactions,
-        KintaraaCaller caller, KintaraaDbContext db, CancellationToken cancellationToken)
+        Guid id, OnwardReferralRequest request, ReferralActions actions, KintaraaDbContext db, CancellationToken cancellationToken)
     {
-        var outcome = await transactions.RunAsync<Referral>(async ct =>
-        {
-            var view = await access.FindAsync(id, CaseAccessMode.Write, ct);
-            if (view is not { Relation: CaseRelation.Provider })
-            {
-                return IncidentService.IncidentNotFound;
-            }
-
-            if (!view.IsWorkingProvider)
-            {
-                return Errors.Forbidden("not_working_case", "Accept the referral before referring the survivor onward.");
-            }
-
-            if (view.Incident.Status == CaseStatus.Closed)
-            {
-                return ReferralService.CaseClosed;
-            }
-
-            var consent = request.Consent is { } c ? new RecordedConsent(c.Method!.Value, c.Note) : null;
-            if (consent is { Method: not (ConsentMethod.Verbal or ConsentMethod.Written) })
-            {
-                return Errors.Validation("consent.method", "Record consent the survivor gave you as 'verbal' or 'written'.");
-            }
-
-            return await referrals.ReferOnwardAsync(view, request.Service!.Value, request.ToProviderId, consent, request.Note, caller.UserId, ct);
-        }, cancellationToken);
+        var outcome = await actions.ReferOnwardAsync(id, request, cancellationToken);
         if (outcome.Error is { } error)
         {
             return error.ToProblem();
@@ -202,18 +176,9 @@ internal static class ReferralEndpoints
         Guid id, CompleteReferralRequest? request, ReferralActions actions, CancellationToken cancellationToken) =>
         actions.AsProviderAsync(id, (view, referral, service, ct) => service.CompleteAsync(view, referral, request?.Note, ct), cancellationToken);
 
-    private static async Task<Results<Ok<ReferralView>, ProblemHttpResult>> TransferAsync(
-        Guid id, TransferRequest request, ReferralActions actions, KintaraaCaller caller, CancellationToken cancellationToken)
-    {
-        if (request.Consent!.Method is not (ConsentMethod.Verbal or ConsentMethod.Written))
-        {
-            return Errors.Validation("consent.method", "Record the survivor's consent to the transfer as 'verbal' or 'written'.").ToProblem();
-        }
-
-        return await actions.AsProviderAsync(id, async (view, referral, service, ct) =>
-            (await service.TransferAsync(view, referral, request.ToProviderId, new RecordedConsent(request.Consent.Method!.Value, request.Consent.Note),
-                request.Note, caller.UserId, ct)).Error, cancellationToken);
-    }
+    private static Task<Results<Ok<ReferralView>, ProblemHttpResult>> TransferAsync(
+        Guid id, TransferRequest request, ReferralActions actions, CancellationToken cancellationToken) =>
+        actions.TransferAsync(id, request, cancellationToken);
 
     private static Task<Results<Ok<ReferralView>, ProblemHttpResult>> RevokeAsync(
         Guid id, RevokeRequest request, ReferralActions actions, KintaraaCaller caller, CancellationToken cancellationToken) =>
@@ -233,13 +198,55 @@ internal static class ReferralEndpoints
 }
 
 /// <summary>Loads a referral with its case locked and checks the caller's part in it before an action runs.</summary>
-public sealed class ReferralActions(KintaraaDbContext db, CaseAccess access, ReferralService referrals, CaseTransactions transactions)
+public sealed class ReferralActions(KintaraaDbContext db, CaseAccess access, ReferralService referrals, CaseTransactions transactions, KintaraaCaller caller)
 {
     public delegate Task<Error?> ReferralAction(CaseView view, Referral referral, ReferralService service, CancellationToken cancellationToken);
 
     /// <summary>For the provider the referral was made to (anyone else: 404).</summary>
     public Task<Results<Ok<ReferralView>, ProblemHttpResult>> AsProviderAsync(Guid referralId, ReferralAction action, CancellationToken cancellationToken) =>
         RunAsync(referralId, view => view.Relation == CaseRelation.Provider, providerOnly: true, action, cancellationToken);
+
+    /// <summary>The caller, a provider working the case, refers the survivor onward to another service.</summary>
+    public Task<Outcome<Referral>> ReferOnwardAsync(Guid id, OnwardReferralRequest request, CancellationToken cancellationToken) =>
+        transactions.RunAsync<Referral>(async ct =>
+        {
+            var view = await access.FindAsync(id, CaseAccessMode.Write, ct);
+            if (view is not { Relation: CaseRelation.Provider })
+            {
+                return IncidentService.IncidentNotFound;
+            }
+
+            if (!view.IsWorkingProvider)
+            {
+                return Errors.Forbidden("not_working_case", "Accept the referral before referring the survivor onward.");
+            }
+
+            if (view.Incident.Status == CaseStatus.Closed)
+            {
+                return ReferralService.CaseClosed;
+            }
+
+            var consent = request.Consent is { } c ? new RecordedConsent(c.Method!.Value, c.Note) : null;
+            if (consent is { Method: not (ConsentMethod.Verbal or ConsentMethod.Written) })
+            {
+                return Errors.Validation("consent.method", "Record consent the survivor gave you as 'verbal' or 'written'.");
+            }
+
+            return await referrals.ReferOnwardAsync(view, request.Service!.Value, request.ToProviderId, consent, request.Note, caller.UserId, ct);
+        }, cancellationToken);
+
+    /// <summary>The provider the referral was made to hands their part to another provider of their type.</summary>
+    public async Task<Results<Ok<ReferralView>, ProblemHttpResult>> TransferAsync(Guid referralId, TransferRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Consent!.Method is not (ConsentMethod.Verbal or ConsentMethod.Written))
+        {
+            return Errors.Validation("consent.method", "Record the survivor's consent to the transfer as 'verbal' or 'written'.").ToProblem();
+        }
+
+        return await AsProviderAsync(referralId, async (view, referral, service, ct) =>
+            (await service.TransferAsync(view, referral, request.ToProviderId, new RecordedConsent(request.Consent.Method!.Value, request.Consent.Note),
+                request.Note, caller.UserId, ct)).Error, cancellationToken);
+    }
 
     /// <summary>For the survivor of the case or an admin.</summary>
     public Task<Results<Ok<ReferralView>, ProblemHttpResult>> OnCaseAsync(

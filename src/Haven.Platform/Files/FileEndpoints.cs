@@ -110,6 +110,27 @@ public static class FileUploads
     private const long MultipartOverhead = 64 * 1024;
 
     /// <summary>
+    /// Lifts the request size limit to the file use's limit (plus multipart framing) for this request only, or refuses a
+    /// request that says it is larger. Call before reading the body; <see cref="SaveFromRequestAsync"/> does.
+    /// </summary>
+    public static Error? AllowBody(HttpRequest request, string use)
+    {
+        var fileUse = request.HttpContext.RequestServices.GetRequiredService<FileUses>().Get(use);
+        var limit = fileUse.MaxBytes + MultipartOverhead;
+        if (request.ContentLength > limit)
+        {
+            return Errors.TooLarge($"Files here may be at most {fileUse.MaxBytes / (1024 * 1024)} MiB.");
+        }
+
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Stores the file a request carries, streaming: either <c>multipart/form-data</c> (the first part with a file name,
     /// as browsers and mobile clients send it) or the raw body (name from <c>?file_name=</c> or the request's
     /// Content-Disposition). Lifts the request size limit to the use's limit for this request only.
@@ -117,16 +138,9 @@ public static class FileUploads
     public static async Task<FileSaveResult> SaveFromRequestAsync(
         this IFileStore store, HttpRequest request, FileSaveRequest save, CancellationToken cancellationToken = default)
     {
-        var use = request.HttpContext.RequestServices.GetRequiredService<FileUses>().Get(save.Use);
-        var limit = use.MaxBytes + MultipartOverhead;
-        if (request.ContentLength > limit)
+        if (AllowBody(request, save.Use) is { } tooLarge)
         {
-            return FileSaveResult.Failed(Errors.TooLarge($"Files here may be at most {use.MaxBytes / (1024 * 1024)} MiB."));
-        }
-
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = limit;
+            return FileSaveResult.Failed(tooLarge);
         }
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))

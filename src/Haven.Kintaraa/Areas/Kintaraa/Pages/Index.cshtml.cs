@@ -64,6 +64,8 @@ public sealed class IndexModel(IncidentQueries queries, ProviderDesk desk, Refer
             "declined" => "You declined the referral; it has gone to another provider.",
             "completed" => "The case is now completed and has left your list.",
             "closed" => "The case is now closed and has left your list.",
+            "part_done" => "Your part of the case is marked done and it has left your list; the rest of the care team carries on.",
+            "transferred" => "Your part of the case is being handed over with the survivor's consent; it has left your list.",
             _ => null,
         };
         await LoadAsync(cancellationToken);
