@@ -1,6 +1,7 @@
 using Haven.Kintaraa.Cases;
 using Haven.Kintaraa.Data;
 using Haven.Kintaraa.Infrastructure;
+using Haven.Platform.Portal;
 using Microsoft.EntityFrameworkCore;
 
 namespace Haven.Kintaraa.Portal;

@@ -1,10 +1,12 @@
+using Haven.Platform.Portal;
+
 namespace Haven.Pss.Portal;
 
 /// <summary>
 /// One labelled input for <c>_Field.cshtml</c>: the label, an optional hint, and the error are tied to the input with
 /// <c>aria-describedby</c>, and <c>aria-invalid</c> marks a field in error, so a screen reader announces all three.
 /// </summary>
-public sealed record FieldModel(string Name, string Label, string? Value, FormState Form)
+public sealed record FieldModel(string Name, string Label, string? Value, PortalForm Form)
 {
     /// <summary>text, email, tel, date, number, or textarea.</summary>
     public string Type { get; init; } = "text";
@@ -21,7 +23,7 @@ public sealed record FieldModel(string Name, string Label, string? Value, FormSt
 
     public string? InputMode { get; init; }
 
-    public string Id => FormState.IdOf(Name);
+    public string Id => PortalForm.IdOf(Name);
 
     public string? Error => Form.For(Name);
 

@@ -1,9 +1,10 @@
+using Haven.Platform.Portal;
 using Haven.Pss.Notes;
 
 namespace Haven.Pss.Portal;
 
 /// <summary>The staff notes block of a candidate's page: the add-note form (with its errors) and the latest notes.</summary>
-public sealed record NotesSection(Guid CandidateId, IReadOnlyList<NoteView> Notes, int Total, FormState State)
+public sealed record NotesSection(Guid CandidateId, IReadOnlyList<NoteView> Notes, int Total, PortalForm State)
 {
     public string? Text { get; init; }
 

@@ -1,3 +1,4 @@
+using Haven.Platform.Portal;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -23,7 +24,7 @@ public sealed record Pager(string Path, int Page, int PageSize, int Total, Dicti
 /// <summary>Date filters typed into a form: a bad date is a field error, not a crash.</summary>
 public static class DateFilter
 {
-    public static DateOnly? Parse(string? text, string field, FormState state)
+    public static DateOnly? Parse(string? text, string field, PortalForm state)
     {
         if (string.IsNullOrWhiteSpace(text))
         {

@@ -1,3 +1,4 @@
+using Haven.Platform.Portal;
 using Haven.Pss.Profiles;
 
 namespace Haven.Pss.Portal;
@@ -12,7 +13,7 @@ public static class ProfileForm
         ("Emergency contact", [ProfileFields.EmergencyContactName, ProfileFields.EmergencyContactPhone, ProfileFields.EmergencyContactRelationship]),
     ];
 
-    public static FieldModel Field(string field, string? value, FormState form) => new(field, ProfileFields.Label(field), value, form)
+    public static FieldModel Field(string field, string? value, PortalForm form) => new(field, ProfileFields.Label(field), value, form)
     {
         Type = field switch
         {

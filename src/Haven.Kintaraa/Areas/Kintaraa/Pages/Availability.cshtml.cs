@@ -2,6 +2,7 @@ using System.Globalization;
 using Haven.Kintaraa.Infrastructure;
 using Haven.Kintaraa.Portal;
 using Haven.Kintaraa.Providers;
+using Haven.Platform.Portal;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

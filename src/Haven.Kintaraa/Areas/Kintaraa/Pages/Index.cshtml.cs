@@ -4,6 +4,7 @@ using Haven.Kintaraa.Infrastructure;
 using Haven.Kintaraa.Portal;
 using Haven.Kintaraa.Providers;
 using Haven.Kintaraa.Routing;
+using Haven.Platform.Portal;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;

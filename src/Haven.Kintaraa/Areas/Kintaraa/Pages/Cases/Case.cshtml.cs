@@ -6,6 +6,7 @@ using Haven.Kintaraa.Evidence;
 using Haven.Kintaraa.Infrastructure;
 using Haven.Kintaraa.Portal;
 using Haven.Kintaraa.Routing;
+using Haven.Platform.Portal;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,4 +1,5 @@
 using Haven.Platform.Identity;
+using Haven.Platform.Portal;
 using Haven.Pss.Access;
 using Haven.Pss.Intake;
 using Haven.Pss.Portal;
@@ -31,7 +32,7 @@ public sealed class IntakeModel(IntakeService intake, PssCaller caller, IUserDir
 
     public FormEditor Editor { get; private set; } = null!;
 
-    public FormState State { get; } = new();
+    public PortalForm State { get; } = new();
 
     public string? Status { get; private set; }
 

@@ -1,4 +1,5 @@
 using Haven.Platform.Identity;
+using Haven.Platform.Portal;
 using Haven.Pss.Notes;
 using Haven.Pss.Portal;
 using Microsoft.AspNetCore.Authorization;
@@ -17,7 +18,7 @@ public sealed class NoteModel(NoteService notes) : PageModel
 
     public string? Tags { get; private set; }
 
-    public FormState State { get; } = new();
+    public PortalForm State { get; } = new();
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Haven.Platform.Identity;
+using Haven.Platform.Portal;
 using Haven.Pss.Access;
 using Haven.Pss.Intake;
 using Haven.Pss.Portal;
@@ -21,7 +22,7 @@ public sealed class IntakeModel(IntakeService intake, PssCaller caller) : PageMo
 
     public JsonObject? Answers { get; private set; }
 
-    public FormState State { get; } = new();
+    public PortalForm State { get; } = new();
 
     public Guid SubmissionId { get; private set; } = Guid.CreateVersion7();
 

@@ -1,4 +1,5 @@
 using Haven.Platform.Identity;
+using Haven.Platform.Portal;
 using Haven.Pss.Access;
 using Haven.Pss.Portal;
 using Haven.Pss.Profiles;
@@ -16,7 +17,7 @@ public sealed class ProfileModel(ProfileService profiles, PssCaller caller) : Pa
 
     public IReadOnlyDictionary<string, string?>? Posted { get; private set; }
 
-    public FormState Form { get; } = new();
+    public PortalForm Form { get; } = new();
 
     public string? Status { get; private set; }
 

@@ -1,4 +1,5 @@
 using Haven.Platform.Identity;
+using Haven.Platform.Portal;
 using Haven.Pss.Access;
 using Haven.Pss.Intake;
 using Haven.Pss.Journal;
@@ -43,7 +44,7 @@ public sealed class IndexModel(
             return NotFound();
         }
 
-        Notes = await NotesAsync(id, new FormState(), cancellationToken) with { Status = status == "note_added" ? "The note has been added." : null };
+        Notes = await NotesAsync(id, new PortalForm(), cancellationToken) with { Status = status == "note_added" ? "The note has been added." : null };
         return Page();
     }
 
@@ -60,11 +61,11 @@ public sealed class IndexModel(
         if (!created.Failed)
         {
             return htmx
-                ? Partial("_NotesSection", await NotesAsync(id, new FormState(), cancellationToken) with { Status = "The note has been added." })
+                ? Partial("_NotesSection", await NotesAsync(id, new PortalForm(), cancellationToken) with { Status = "The note has been added." })
                 : Redirect($"/pss/admin/candidates/{id}?status=note_added#notes");
         }
 
-        var state = new FormState();
+        var state = new PortalForm();
         state.Fail(created.Error!);
         var section = await NotesAsync(id, state, cancellationToken) with { Text = text, Tags = tags, NewNoteId = noteId ?? Guid.CreateVersion7() };
         if (htmx)
@@ -81,7 +82,7 @@ public sealed class IndexModel(
         return Page();
     }
 
-    private async Task<NotesSection> NotesAsync(Guid id, FormState state, CancellationToken cancellationToken)
+    private async Task<NotesSection> NotesAsync(Guid id, PortalForm state, CancellationToken cancellationToken)
     {
         var page = (await notes.ListAsync(id, null, 1, NotesShown, cancellationToken)).Value;
         return new NotesSection(id, page?.Items ?? [], page?.Total ?? 0, state);

@@ -1,4 +1,5 @@
 using Haven.Platform.Identity;
+using Haven.Platform.Portal;
 using Haven.Pss.Portal;
 using Haven.Pss.Profiles;
 using Haven.Pss.Users;
@@ -18,7 +19,7 @@ public sealed class ProfileModel(CandidateService candidates, ProfileService pro
 
     public IReadOnlyDictionary<string, string?>? Posted { get; private set; }
 
-    public FormState Form { get; } = new();
+    public PortalForm Form { get; } = new();
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) => await LoadAsync(id, cancellationToken) ? Page() : NotFound();
 

@@ -1,4 +1,5 @@
 using Haven.Platform.Identity;
+using Haven.Platform.Portal;
 using Haven.Pss.Journal;
 using Haven.Pss.Portal;
 using Microsoft.AspNetCore.Authorization;
@@ -15,7 +16,7 @@ public sealed class EntryModel(JournalService journal, Access.PssCaller caller) 
 
     public JournalFormValues Values { get; private set; } = null!;
 
-    public FormState State { get; } = new();
+    public PortalForm State { get; } = new();
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {

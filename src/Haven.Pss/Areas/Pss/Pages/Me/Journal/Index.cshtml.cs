@@ -1,4 +1,5 @@
 using Haven.Platform.Identity;
+using Haven.Platform.Portal;
 using Haven.Pss.Access;
 using Haven.Pss.Journal;
 using Haven.Pss.Portal;
@@ -20,7 +21,7 @@ public sealed class IndexModel(JournalService journal, PssCaller caller) : PageM
 
     public Pager Pager { get; private set; } = null!;
 
-    public FormState State { get; } = new();
+    public PortalForm State { get; } = new();
 
     public string? FromText { get; private set; }
 

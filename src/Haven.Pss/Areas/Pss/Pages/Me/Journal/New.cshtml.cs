@@ -1,4 +1,5 @@
 using Haven.Platform.Identity;
+using Haven.Platform.Portal;
 using Haven.Pss.Journal;
 using Haven.Pss.Portal;
 using Microsoft.AspNetCore.Authorization;
@@ -13,7 +14,7 @@ public sealed class NewModel(JournalService journal, TimeProvider clock) : PageM
 {
     public JournalFormValues Values { get; private set; } = null!;
 
-    public FormState State { get; } = new();
+    public PortalForm State { get; } = new();
 
     public void OnGet() => Values = JournalFormValues.New(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
 

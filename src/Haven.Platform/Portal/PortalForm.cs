@@ -1,12 +1,12 @@
 using Haven.Platform.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Haven.Kintaraa.Portal;
+namespace Haven.Platform.Portal;
 
 /// <summary>
-/// What a provider-portal form shows after a failed submission: each field's error (keyed by the API field name, which
-/// is also the input's name) and a summary. The services return the same <see cref="Error"/> the API renders, so the
-/// pages and the API say the same thing.
+/// What a portal form shows after a failed submission: each field's error (keyed by the field's API name, which is also
+/// the input's name) and a summary for a problem that belongs to no single field. The services return the same
+/// <see cref="Error"/> the API renders, so every module's pages and its API say the same thing.
 /// </summary>
 public sealed class PortalForm
 {
@@ -14,6 +14,7 @@ public sealed class PortalForm
 
     public bool HasErrors => _fields.Count > 0 || Summary is not null;
 
+    /// <summary>A problem that belongs to no single field (a conflict, a form that changed).</summary>
     public string? Summary { get; private set; }
 
     public IReadOnlyDictionary<string, string> Fields => _fields;
@@ -22,25 +23,30 @@ public sealed class PortalForm
 
     public void Add(string field, string message) => _fields.TryAdd(field, message);
 
-    public static PortalForm Failed(Error error)
+    /// <summary>Takes a service's error: its field errors, or else its title and detail as the summary.</summary>
+    public void Fail(Error error)
     {
-        var form = new PortalForm();
         if (error.FieldErrors is { Count: > 0 } fields)
         {
             foreach (var (field, messages) in fields)
             {
-                form.Add(field, string.Join(" ", messages));
+                Add(field, string.Join(" ", messages));
             }
         }
         else
         {
-            form.Summary = error.Detail is null ? error.Title : $"{error.Title} {error.Detail}";
+            Summary = error.Detail is null ? error.Title : $"{error.Title} {error.Detail}";
         }
+    }
 
+    public static PortalForm Failed(Error error)
+    {
+        var form = new PortalForm();
+        form.Fail(error);
         return form;
     }
 
-    /// <summary>The form state for an action answered with problem details (the services' endpoint helpers answer so).</summary>
+    /// <summary>The form state for an action answered with problem details (the modules' endpoint helpers answer so).</summary>
     public static PortalForm Failed(ProblemHttpResult problem)
     {
         var details = problem.ProblemDetails;
@@ -52,6 +58,9 @@ public sealed class PortalForm
     public static string Describe(ProblemHttpResult problem) =>
         problem.ProblemDetails.Detail is { } detail ? $"{problem.ProblemDetails.Title} {detail}" : problem.ProblemDetails.Title ?? "That did not work.";
 
-    /// <summary>The element id of a field's input in the form named <paramref name="form"/>.</summary>
+    /// <summary>The element id of a field's input on a page with one form: characters ids should not carry replaced.</summary>
+    public static string IdOf(string field) => "f-" + field.Replace('.', '-').Replace('[', '-').Replace(']', '-');
+
+    /// <summary>The element id of a field's input in the form named <paramref name="form"/>, on a page with several.</summary>
     public static string IdOf(string form, string field) => $"{form}-{field.Replace('.', '-').Replace('_', '-')}";
 }
