@@ -85,7 +85,6 @@ public sealed class CaseModel(
             "accepted" => "You accepted the referral. The survivor has been told.",
             "note" => "The note has been saved.",
             "appointment" => "Scheduled; reminders will go to you and the survivor.",
-            "completed" => "Your part of the case is marked done.",
             "referred" => "The survivor has been referred onward; the new provider is being asked.",
             "evidence" => "The evidence has been added, with its chain of custody started.",
             _ => null,
