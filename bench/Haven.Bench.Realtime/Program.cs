@@ -39,7 +39,7 @@ await using var app = await HavenTestApp.StartAsync(o =>
     o.Endpoints = endpoints => endpoints.MapHavenHub<BenchHub>("/hubs/bench");
 });
 
-var notify = await NotifyRoundTripAsync(app.ConnectionString, 1000);
+var notify = await Latency.NotifyRoundTripAsync(app.ConnectionString, 1000);
 Console.Error.WriteLine($"Registering {clients} anonymous survivor accounts through the API...");
 var accountsFile = Path.Combine(Path.GetTempPath(), $"haven-bench-accounts-{Guid.NewGuid():N}.json");
 await File.WriteAllTextAsync(accountsFile, JsonSerializer.Serialize(await RegisterAccountsAsync(app, clients), HttpAssertions.Json));
@@ -118,34 +118,6 @@ static async Task<BenchAccount[]> RegisterAccountsAsync(HavenTestApp app, int co
     return accounts;
 }
 
-// Baseline: how long PostgreSQL takes to carry a notification from one session to a listening one.
-static async Task<Percentiles> NotifyRoundTripAsync(string connectionString, int count)
-{
-    await using var listener = new NpgsqlConnection(connectionString);
-    await using var sender = new NpgsqlConnection(connectionString);
-    await listener.OpenAsync();
-    await sender.OpenAsync();
-    await using (var listen = new NpgsqlCommand("LISTEN bench_round_trip", listener))
-    {
-        await listen.ExecuteNonQueryAsync();
-    }
-
-    var samples = new List<double>(count);
-    for (var i = 0; i < count; i++)
-    {
-        var started = Stopwatch.GetTimestamp();
-        await using (var send = new NpgsqlCommand("NOTIFY bench_round_trip", sender))
-        {
-            await send.ExecuteNonQueryAsync();
-        }
-
-        await listener.WaitAsync();
-        samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-    }
-
-    return Percentiles.Of(samples);
-}
-
 /// <summary>Everyone may join bench groups.</summary>
 internal sealed class OpenGroups : IGroupAuthorizer
 {
@@ -195,13 +167,3 @@ internal sealed class BenchHub(HavenHubServices realtime, PlatformDbContext db, 
 }
 
 internal sealed record BenchAccount(Guid UserId, string AccessToken);
-
-internal sealed record Percentiles(int Count, double P50, double P95, double P99, double Max)
-{
-    public static Percentiles Of(List<double> samples)
-    {
-        samples.Sort();
-        double At(double p) => samples[Math.Min(samples.Count - 1, (int)Math.Ceiling(p * samples.Count) - 1)];
-        return new Percentiles(samples.Count, Math.Round(At(0.50), 2), Math.Round(At(0.95), 2), Math.Round(At(0.99), 2), Math.Round(samples[^1], 2));
-    }
-}

@@ -98,7 +98,7 @@ Console.Error.WriteLine($"Registering {clients} anonymous survivor accounts and 
 var accounts = await RegisterAccountsAsync(app, clients);
 var cases = await SeedCasesAsync(dataSource, accounts);
 var adminToken = admin.DefaultRequestHeaders.Authorization!.Parameter!;
-var notify = await NotifyRoundTripAsync(app.ConnectionString, 1000);
+var notify = await Latency.NotifyRoundTripAsync(app.ConnectionString, 1000);
 var accountsFile = Path.Combine(Path.GetTempPath(), $"haven-bench-sync-{Guid.NewGuid():N}.json");
 await File.WriteAllTextAsync(accountsFile, JsonSerializer.Serialize(new
 {
@@ -239,34 +239,6 @@ static async Task<Guid[]> SeedCasesAsync(NpgsqlDataSource data, BenchAccount[] a
     return ids;
 }
 
-// Baseline: how long PostgreSQL takes to carry a notification from one session to a listening one.
-static async Task<Percentiles> NotifyRoundTripAsync(string connectionString, int count)
-{
-    await using var listener = new NpgsqlConnection(connectionString);
-    await using var sender = new NpgsqlConnection(connectionString);
-    await listener.OpenAsync();
-    await sender.OpenAsync();
-    await using (var listen = new NpgsqlCommand("LISTEN bench_round_trip", listener))
-    {
-        await listen.ExecuteNonQueryAsync();
-    }
-
-    var samples = new List<double>(count);
-    for (var i = 0; i < count; i++)
-    {
-        var started = Stopwatch.GetTimestamp();
-        await using (var send = new NpgsqlCommand("NOTIFY bench_round_trip", sender))
-        {
-            await send.ExecuteNonQueryAsync();
-        }
-
-        await listener.WaitAsync();
-        samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-    }
-
-    return Percentiles.Of(samples);
-}
-
 static async Task<long> ScalarAsync(NpgsqlDataSource data, string sql)
 {
     await using var command = data.CreateCommand(sql);
@@ -284,14 +256,4 @@ internal sealed record Stats(double P50, double P99)
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-}
-
-internal sealed record Percentiles(int Count, double P50, double P95, double P99, double Max)
-{
-    public static Percentiles Of(List<double> samples)
-    {
-        samples.Sort();
-        double At(double p) => samples[Math.Min(samples.Count - 1, (int)Math.Ceiling(p * samples.Count) - 1)];
-        return new Percentiles(samples.Count, Math.Round(At(0.50), 2), Math.Round(At(0.95), 2), Math.Round(At(0.99), 2), Math.Round(samples[^1], 2));
-    }
 }
